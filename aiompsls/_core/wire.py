@@ -1,0 +1,184 @@
+"""The wire converter: models <-> JSON-shaped dicts with the API's PascalCase names.
+
+Imports: stdlib, attrs, cattrs, ``aiompsls.models``. attrs describes the shapes; this
+module owns the wire. ``make_converter()`` is the lenient converter the client uses: it
+absorbs the quirks the API reference documents (``spec/README.md``): numbers sent as
+strings and back, ``"true"`` strings, camelCase keys (``taskId``), ``Etag``/``ETag``, a
+single object where a list is documented, unknown extra keys. ``make_converter(strict=True)``
+is what the emulator and the tests use: exact types, known keys only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from aiompsls.models._base import Request, Response, Shape
+
+T = TypeVar("T")
+_TRUE = frozenset({"true", "1", "yes"})
+_FALSE = frozenset({"false", "0", "no", ""})
+
+
+def wire_name(attribute: attrs.Attribute[Any]) -> str:
+    """The wire name of a model attribute: its ``wire`` metadata or its PascalCase."""
+    explicit = attribute.metadata.get("wire")
+    if explicit:
+        return str(explicit)
+    return "".join(part.capitalize() for part in attribute.name.split("_"))
+
+
+def make_converter(*, strict: bool = False) -> cattrs.Converter:
+    """Build a converter for every generated model."""
+    converter = cattrs.Converter(forbid_extra_keys=strict)
+    scalars = _STRICT if strict else _LENIENT
+    for kind, hook in scalars.items():
+        converter.register_structure_hook(kind, hook)
+    converter.register_structure_hook_factory(
+        _is_model, lambda cls: _structure_fn(converter, cls, strict=strict)
+    )
+    converter.register_unstructure_hook_factory(
+        _is_model, lambda cls: _unstructure_fn(converter, cls)
+    )
+    return converter
+
+
+def _is_model(cls: Any) -> bool:
+    return isinstance(cls, type) and issubclass(cls, Shape | Response | Request)
+
+
+def _structure_fn(
+    converter: cattrs.Converter, cls: type[T], *, strict: bool
+) -> Callable[[Any, Any], T]:
+    attrs.resolve_types(cls)
+    fields = attrs.fields(cls)
+    renames = {a.name: override(rename=wire_name(a)) for a in fields}
+    inner = make_dict_structure_fn(cls, converter, **renames)
+    keys = _key_table(fields, strict=strict)
+    lists = {wire_name(a) for a in fields if _is_tuple(a.type)}
+
+    def structure(data: Any, _: Any) -> T:
+        if not isinstance(data, Mapping):
+            raise TypeError(f"expected a JSON object for {cls.__name__}, got {data!r}")
+        return inner(_normalise(data, keys, lists, strict=strict), cls)
+
+    return structure
+
+
+def _key_table(
+    fields: tuple[attrs.Attribute[Any], ...], *, strict: bool
+) -> dict[str, str]:
+    """Map every accepted spelling of a key to its canonical wire name."""
+    table: dict[str, str] = {}
+    for attribute in fields:
+        wire = wire_name(attribute)
+        for key in (wire, *attribute.metadata.get("aliases", ())):
+            table[key if strict else key.lower()] = wire
+    return table
+
+
+def _normalise(
+    data: Mapping[str, Any], keys: dict[str, str], lists: set[str], *, strict: bool
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        wire = keys.get(key if strict else key.lower(), key)
+        if strict:
+            out[wire] = value
+        elif value is not None and wire not in out:
+            out[wire] = [value] if wire in lists and isinstance(value, Mapping) else value
+    return out
+
+
+def _is_tuple(annotation: Any) -> bool:
+    return getattr(annotation, "__origin__", None) is tuple
+
+
+def _unstructure_fn(
+    converter: cattrs.Converter, cls: type[T]
+) -> Callable[[T], dict[str, Any]]:
+    attrs.resolve_types(cls)
+    overrides = {
+        a.name: override(rename=wire_name(a), omit_if_default=a.default is None)
+        for a in attrs.fields(cls)
+    }
+    return make_dict_unstructure_fn(cls, converter, **overrides)
+
+
+def _strict_str(value: Any, _: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {value!r}")
+    return value
+
+
+def _strict_int(value: Any, _: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _strict_float(value: Any, _: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _strict_bool(value: Any, _: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected a boolean, got {value!r}")
+    return value
+
+
+def _lenient_str(value: Any, _: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    raise TypeError(f"expected a string, got {value!r}")
+
+
+def _lenient_int(value: Any, _: Any) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        return int(value.strip())
+    raise TypeError(f"expected an integer, got {value!r}")
+
+
+def _lenient_float(value: Any, _: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _lenient_bool(value: Any, _: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise TypeError(f"expected a boolean, got {value!r}")
+
+
+_STRICT: dict[type, Callable[[Any, Any], Any]] = {
+    str: _strict_str,
+    int: _strict_int,
+    float: _strict_float,
+    bool: _strict_bool,
+}
+_LENIENT: dict[type, Callable[[Any, Any], Any]] = {
+    str: _lenient_str,
+    int: _lenient_int,
+    float: _lenient_float,
+    bool: _lenient_bool,
+}
