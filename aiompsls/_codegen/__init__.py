@@ -1,6 +1,6 @@
 """The code generator: spec file in, checked-in typed source out.
 
 Stdlib only (``tomllib``, string templates), so it still runs when the generated code is
-broken. Run ``python -m aiompsls._codegen`` after editing ``aiompsls/_spec/mpserverless.toml``;
-``--check`` fails when the committed files differ from a fresh run.
+broken. Run ``python -m aiompsls._codegen`` after editing the spec
+(``aiompsls/_spec/mpserverless.toml``); ``--check`` fails on any drift.
 """

@@ -101,7 +101,9 @@ def _action_classes(action: ActionDef) -> Iterator[list[str]]:
     for field in _walk(action.fields):
         if field.shape:
             title = f"Part of the ``{action.name}`` response: ``{field.wire}``."
-            yield _shape_class(field.shape, "Shape", [title, "", field.doc], field.children)
+            yield _shape_class(
+                field.shape, "Shape", [title, "", field.doc], field.children
+            )
     yield _response_class(action)
     yield _request_class(action)
 
@@ -172,7 +174,11 @@ def _request_class(action: ActionDef) -> list[str]:
     ]
     docs = [f"The parameters of ``{name}``.", "", action.summary]
     if action.params:
-        docs += ["", "Attributes:", *(f"    {p.attr}: {param_doc(p)}" for p in action.params)]
+        docs += [
+            "",
+            "Attributes:",
+            *(f"    {p.attr}: {param_doc(p)}" for p in action.params),
+        ]
     lines += docstring(docs, 4)
     lines += [
         "",

@@ -140,7 +140,9 @@ def _param(action: str, raw: dict[str, Any]) -> ParamDef:
     )
 
 
-_RAW_KEYS = frozenset({"min", "max", "multiple_of", "max_length", "max_items", "pattern"})
+_RAW_KEYS = frozenset(
+    {"min", "max", "multiple_of", "max_length", "max_items", "pattern"}
+)
 
 
 def _tree(action: str, rows: list[dict[str, Any]]) -> list[FieldDef]:

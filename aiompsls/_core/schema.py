@@ -1,4 +1,4 @@
-"""The shapes of the generated operation table: actions, parameters, paginators, waiters.
+"""The shapes of the generated tables: actions, parameters, paginators, waiters.
 
 Imports: stdlib, attrs and ``aiompsls.models``. The values are generated from the spec
 into ``aiompsls._core.operations``; the functions that read them live beside this

@@ -4,14 +4,15 @@ Imports: stdlib, attrs, cattrs, ``aiompsls.models``. attrs describes the shapes;
 module owns the wire. ``make_converter()`` is the lenient converter the client uses: it
 absorbs the quirks the API reference documents (``spec/README.md``): numbers sent as
 strings and back, ``"true"`` strings, camelCase keys (``taskId``), ``Etag``/``ETag``, a
-single object where a list is documented, unknown extra keys. ``make_converter(strict=True)``
-is what the emulator and the tests use: exact types, known keys only.
+single object where a list is documented, unknown extra keys.
+``make_converter(strict=True)`` is what the emulator and the tests use: exact types,
+known keys only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 import cattrs
@@ -30,6 +31,11 @@ def wire_name(attribute: attrs.Attribute[Any]) -> str:
     if explicit:
         return str(explicit)
     return "".join(part.capitalize() for part in attribute.name.split("_"))
+
+
+def model_fields(cls: type) -> tuple[attrs.Attribute[Any], ...]:
+    """The attrs fields of a generated model class."""
+    return tuple(attrs.fields(cast("Any", cls)))
 
 
 def make_converter(*, strict: bool = False) -> cattrs.Converter:
@@ -54,9 +60,9 @@ def _is_model(cls: Any) -> bool:
 def _structure_fn(
     converter: cattrs.Converter, cls: type[T], *, strict: bool
 ) -> Callable[[Any, Any], T]:
-    attrs.resolve_types(cls)
-    fields = attrs.fields(cls)
-    renames = {a.name: override(rename=wire_name(a)) for a in fields}
+    attrs.resolve_types(cast("Any", cls))
+    fields = model_fields(cls)
+    renames: dict[str, Any] = {a.name: override(rename=wire_name(a)) for a in fields}
     inner = make_dict_structure_fn(cls, converter, **renames)
     keys = _key_table(fields, strict=strict)
     lists = {wire_name(a) for a in fields if _is_tuple(a.type)}
@@ -90,7 +96,8 @@ def _normalise(
         if strict:
             out[wire] = value
         elif value is not None and wire not in out:
-            out[wire] = [value] if wire in lists and isinstance(value, Mapping) else value
+            is_lone = wire in lists and isinstance(value, Mapping)
+            out[wire] = [value] if is_lone else value
     return out
 
 
@@ -101,10 +108,10 @@ def _is_tuple(annotation: Any) -> bool:
 def _unstructure_fn(
     converter: cattrs.Converter, cls: type[T]
 ) -> Callable[[T], dict[str, Any]]:
-    attrs.resolve_types(cls)
-    overrides = {
+    attrs.resolve_types(cast("Any", cls))
+    overrides: dict[str, Any] = {
         a.name: override(rename=wire_name(a), omit_if_default=a.default is None)
-        for a in attrs.fields(cls)
+        for a in model_fields(cls)
     }
     return make_dict_unstructure_fn(cls, converter, **overrides)
 

@@ -1,0 +1,233 @@
+"""Turn an action and its parameters into a signed HTTP request, and a response back.
+
+Imports: stdlib, attrs, cattrs and the rest of ``_core``. Two signing styles exist:
+
+* v1 (``SignatureVersion=1.0``, HMAC-SHA1; the reference's section 4): the common
+  parameters travel in the query, the business parameters in the form body (as the
+  official SDK sends them), and the signature covers both.
+* ACS3-HMAC-SHA256 (what the official SDK 2.0.0 sends by default): ``x-acs-*`` headers
+  and an ``Authorization`` header over the canonical request.
+
+Timestamp and nonce are arguments: a fresh pair is drawn by the caller on every attempt.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Literal, TypeVar
+
+import attrs
+import cattrs
+
+from aiompsls._core import signing
+from aiompsls._core.errors import error_from_response
+from aiompsls._core.http import HttpRequest, HttpResponse
+from aiompsls.errors import ResponseError
+
+API_VERSION = "2019-06-15"
+FORM = "application/x-www-form-urlencoded"
+ResponseT = TypeVar("ResponseT")
+SignatureStyle = Literal["v1", "acs3"]
+
+
+@attrs.frozen(kw_only=True)
+class SigningKey:
+    """The material a request is signed with; the secret and token never print."""
+
+    access_key_id: str
+    access_key_secret: str = attrs.field(repr=False)
+    security_token: str | None = attrs.field(default=None, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class Target:
+    """Where requests go: ``base_url`` ends with ``/``; ``host`` is the Host header."""
+
+    base_url: str
+    host: str
+
+
+def format_timestamp(moment: datetime) -> str:
+    """ISO 8601 UTC to the second, as the reference requires: 2013-01-10T12:00:00Z."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_request(
+    *,
+    action: str,
+    params: Mapping[str, str],
+    key: SigningKey,
+    target: Target,
+    style: SignatureStyle = "v1",
+    method: Literal["POST", "GET"] = "POST",
+    timestamp: datetime,
+    nonce: str,
+    user_agent: str,
+) -> HttpRequest:
+    """A complete signed request for one attempt of ``action``."""
+    if style == "acs3":
+        return _build_acs3(
+            action, params, key, target, method, timestamp, nonce, user_agent
+        )
+    return _build_v1(action, params, key, target, method, timestamp, nonce, user_agent)
+
+
+def _encode(params: Mapping[str, str]) -> str:
+    return "&".join(
+        f"{signing.percent_encode(k)}={signing.percent_encode(v)}"
+        for k, v in params.items()
+    )
+
+
+def _build_v1(
+    action: str,
+    params: Mapping[str, str],
+    key: SigningKey,
+    target: Target,
+    method: str,
+    timestamp: datetime,
+    nonce: str,
+    user_agent: str,
+) -> HttpRequest:
+    common = {
+        "Action": action,
+        "Version": API_VERSION,
+        "Format": "JSON",
+        "AccessKeyId": key.access_key_id,
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureVersion": "1.0",
+        "SignatureNonce": nonce,
+        "Timestamp": format_timestamp(timestamp),
+    }
+    if key.security_token:
+        common["SecurityToken"] = key.security_token
+    query = {**params, **common} if method == "GET" else common
+    body = {} if method == "GET" else dict(params)
+    to_sign = signing.v1_string_to_sign(method, {**body, **query})
+    query["Signature"] = signing.v1_signature(key.access_key_secret, to_sign)
+    headers = {
+        "host": target.host,
+        "user-agent": user_agent,
+        "accept": "application/json",
+    }
+    if method == "POST":
+        headers["content-type"] = FORM
+    return HttpRequest(
+        method=method,
+        url=f"{target.base_url}?{_encode(query)}",
+        headers=headers,
+        body=_encode(body).encode(),
+    )
+
+
+def _build_acs3(
+    action: str,
+    params: Mapping[str, str],
+    key: SigningKey,
+    target: Target,
+    method: str,
+    timestamp: datetime,
+    nonce: str,
+    user_agent: str,
+) -> HttpRequest:
+    query = dict(params) if method == "GET" else {}
+    body = b"" if method == "GET" else _encode(params).encode()
+    headers = {
+        "host": target.host,
+        "x-acs-action": action,
+        "x-acs-version": API_VERSION,
+        "x-acs-date": format_timestamp(timestamp),
+        "x-acs-signature-nonce": nonce,
+        "x-acs-content-sha256": signing.sha256_hex(body),
+        "accept": "application/json",
+    }
+    if method == "POST":
+        headers["content-type"] = FORM
+    if key.security_token:
+        headers["x-acs-security-token"] = key.security_token
+    signed = sorted(headers)
+    canonical = signing.acs3_canonical_request(
+        method=method,
+        path="/",
+        query=query,
+        headers=headers,
+        signed_headers=signed,
+        payload_hash=headers["x-acs-content-sha256"],
+    )
+    signature = signing.acs3_signature(
+        key.access_key_secret, signing.acs3_string_to_sign(canonical)
+    )
+    headers["authorization"] = signing.acs3_authorization(
+        access_key_id=key.access_key_id, signed_headers=signed, signature=signature
+    )
+    headers["user-agent"] = user_agent
+    url = target.base_url + (f"?{_encode(query)}" if query else "")
+    return HttpRequest(method=method, url=url, headers=headers, body=body)
+
+
+def decode_response(
+    response: HttpResponse,
+    *,
+    action: str,
+    response_type: type[ResponseT],
+    converter: cattrs.Converter,
+    now: float,
+) -> ResponseT:
+    """The typed response of a 2xx answer; otherwise raise the matching error.
+
+    Raises:
+        ApiError: the service answered with an error envelope.
+        ResponseError: the answer cannot be read (not JSON, or not the documented
+            shape).
+    """
+    if not 200 <= response.status < 300:
+        raise error_from_response(response, action=action, now=now)
+    data = _json_object(response, action)
+    try:
+        return converter.structure(data, response_type)
+    except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+        raise ResponseError(
+            message=f"the {action} response does not match the documented shape",
+            http_status=response.status,
+            body=response.body,
+            problems=tuple(_problems(exc)),
+            action=action,
+        ) from exc
+
+
+def _json_object(response: HttpResponse, action: str) -> dict[str, Any]:
+    try:
+        data = json.loads(response.body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ResponseError(
+            message=f"the {action} response is not JSON",
+            http_status=response.status,
+            body=response.body,
+            action=action,
+        ) from exc
+    if not isinstance(data, dict):
+        raise ResponseError(
+            message=f"the {action} response is not a JSON object",
+            http_status=response.status,
+            body=response.body,
+            action=action,
+        )
+    return data
+
+
+def _problems(exc: Exception) -> list[str]:
+    if isinstance(exc, cattrs.BaseValidationError):
+        return cattrs.transform_error(exc)
+    return [str(exc)]
+
+
+__all__ = [
+    "API_VERSION",
+    "SigningKey",
+    "Target",
+    "build_request",
+    "decode_response",
+    "format_timestamp",
+]
