@@ -1,0 +1,284 @@
+"""The records the emulator keeps per service space, one small attrs class per thing.
+
+Plain mutable data (strings, ints, bytes, lists, dicts of JSON values and of other
+records), so that the state can be written to SQLite later. Times are epoch
+milliseconds (UTC).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+Document = dict[str, Any]
+
+
+@attrs.define(kw_only=True)
+class FunctionRecord:
+    """A cloud function's metadata; memory in MB, timeout in seconds."""
+
+    name: str
+    desc: str = ""
+    runtime: str = "nodejs12"
+    memory: int = 512
+    timeout: int = 5
+    instance_concurrency: int = 1
+    http_trigger_path: str = ""
+    timing_trigger_config: str = ""
+    created_ms: int
+    modified_ms: int
+
+
+@attrs.define(kw_only=True)
+class DeploymentRecord:
+    """A code deployment of a function: created with an upload URL, then deployed.
+
+    ``status`` is ``CREATED`` until DeployFunction, then ``DEPLOY_SUCCESS`` or
+    ``DEPLOY_FAILED``; ``deployed_order`` orders deployments by when they were deployed.
+    """
+
+    deployment_id: str
+    function_name: str
+    object_key: str
+    version_no: str
+    status: str = "CREATED"
+    deployed_order: int = 0
+    created_ms: int
+    modified_ms: int
+
+
+@attrs.define(kw_only=True)
+class LogRecord:
+    """One invocation's log of a function (fed by the runtime once it exists)."""
+
+    request_id: str
+    function_name: str
+    status: str
+    timestamp_ms: int
+    level: str = "INFO"
+    content: str = ""
+
+
+@attrs.define(kw_only=True)
+class FunctionStore:
+    """Functions of a space with their deployments and logs."""
+
+    functions: dict[str, FunctionRecord] = attrs.Factory(dict)
+    deployments: dict[str, DeploymentRecord] = attrs.Factory(dict)
+    logs: list[LogRecord] = attrs.Factory(list)
+
+
+@attrs.define(kw_only=True)
+class DbTask:
+    """A database export, import or restore task and its progress.
+
+    ``kind`` is ``export``, ``import`` or ``restore``; ``output`` holds an export's
+    file, ``payload`` an uploaded import file (None until the upload arrives).
+    """
+
+    task_id: str
+    kind: str
+    status: str
+    collection: str = ""
+    file_type: str = "JSON"
+    fields: list[str] = attrs.Factory(list)
+    mode: str = "INSERT"
+    file_key: str = ""
+    backup_id: str = ""
+    origin_collections: list[str] = attrs.Factory(list)
+    new_collections: list[str] = attrs.Factory(list)
+    success_count: int = 0
+    failed_count: int = 0
+    detail_message: str = ""
+    output: bytes = b""
+    payload: bytes | None = None
+    created_ms: int
+
+
+@attrs.define(kw_only=True)
+class Backup:
+    """A snapshot of a space's collections."""
+
+    backup_id: str
+    dump_ms: int
+    collections: dict[str, list[Document]] = attrs.Factory(dict)
+
+
+@attrs.define(kw_only=True)
+class DbStore:
+    """A space's document store, its tasks and its backups."""
+
+    collections: dict[str, list[Document]] = attrs.Factory(dict)
+    tasks: dict[str, DbTask] = attrs.Factory(dict)
+    backups: dict[str, Backup] = attrs.Factory(dict)
+
+
+@attrs.define(kw_only=True)
+class StoredFile:
+    """A file of file storage; visible to ListFile once ``registered``."""
+
+    file_id: str
+    name: str
+    content_type: str
+    size: int
+    object_key: str
+    registered: bool = False
+    created_ms: int
+    modified_ms: int
+
+
+@attrs.define(kw_only=True)
+class FileStore:
+    """A space's file storage, by file id."""
+
+    files: dict[str, StoredFile] = attrs.Factory(dict)
+
+
+@attrs.define(kw_only=True)
+class PolicyRecord:
+    """A permission rule: a preset name and its JSON text."""
+
+    policy_name: str
+    policy: str
+
+
+@attrs.define(kw_only=True)
+class PolicyStore:
+    """A space's permission rules, keyed ``db/<collection>``, ``db/*`` or ``file``."""
+
+    policies: dict[str, PolicyRecord] = attrs.Factory(dict)
+
+
+@attrs.define(kw_only=True)
+class AntConfig:
+    """An Alipay (Ant) open platform configuration."""
+
+    app_id: str
+    private_key: str
+    sign_mode: str
+    public_key: str | None = None
+    app_cert: str | None = None
+    public_cert: str | None = None
+    root_cert: str | None = None
+
+
+@attrs.define(kw_only=True)
+class SecretConfig:
+    """A WeChat or DingTalk open platform configuration: an app id and its secret."""
+
+    app_id: str
+    app_secret: str
+    created_ms: int
+    updated_ms: int
+
+
+@attrs.define(kw_only=True)
+class OpenPlatformStore:
+    """A space's open platform configurations, by app id."""
+
+    ant: dict[str, AntConfig] = attrs.Factory(dict)
+    wechat: dict[str, SecretConfig] = attrs.Factory(dict)
+    dingtalk: dict[str, SecretConfig] = attrs.Factory(dict)
+
+
+@attrs.define(kw_only=True)
+class CorsStore:
+    """A space's CORS domains: domain id -> domain."""
+
+    domains: dict[str, str] = attrs.Factory(dict)
+
+
+@attrs.define(kw_only=True)
+class HttpTriggerStore:
+    """A space's HTTP trigger settings."""
+
+    enable_service: bool = False
+    custom_domain: str = ""
+    certificate: str = ""
+    private_key: str = ""
+    certificate_info: str = ""
+
+
+@attrs.define(kw_only=True)
+class Certificate:
+    """An HTTPS certificate attached to a web hosting custom domain."""
+
+    name: str
+    cert_type: str
+    server_certificate: str = ""
+    private_key: str = ""
+    expires_ms: int
+
+
+@attrs.define(kw_only=True)
+class CustomDomain:
+    """A custom domain bound to a space's static website."""
+
+    domain: str
+    cname: str
+    status: str = "online"
+    description: str = ""
+    force_redirect_type: str = "OFF"
+    enable_cors: bool = False
+    access_control_allow_origin: str = "*"
+    certificate: Certificate | None = None
+    created_ms: int
+    updated_ms: int
+
+
+@attrs.define(kw_only=True)
+class WebFile:
+    """A static website file; ``path`` has no leading slash."""
+
+    path: str
+    content_type: str
+    size: int
+    etag: str
+    last_modified_ms: int
+    data: bytes = b""
+
+
+@attrs.define(kw_only=True)
+class WebHostingStore:
+    """A space's static website: status, configuration, domains and files."""
+
+    status: str = "UNUSED"
+    index_path: str = "index.html"
+    error_path: str = ""
+    history_mode_path: str = ""
+    allowed_ips: str = ""
+    domains: dict[str, CustomDomain] = attrs.Factory(dict)
+    files: dict[str, WebFile] = attrs.Factory(dict)
+    verification_contents: dict[str, str] = attrs.Factory(dict)
+    verified_domains: list[str] = attrs.Factory(list)
+
+
+@attrs.define(kw_only=True)
+class DailyUsage:
+    """What a space used on one UTC day (counters only; sizes are current totals)."""
+
+    function_count: int = 0
+    function_compute: int = 0
+    db_reads: int = 0
+    db_writes: int = 0
+    storage_uploads: int = 0
+    storage_downloads: int = 0
+
+
+@attrs.define(kw_only=True)
+class UsageStore:
+    """A space's usage counters by day (``YYYY-MM-DD``)."""
+
+    days: dict[str, DailyUsage] = attrs.Factory(dict)
+
+
+@attrs.define(kw_only=True)
+class Extension:
+    """An extension of the catalogue; enabling is account-wide."""
+
+    extension_id: str
+    name: str
+    desc: str
+    documentation_link: str | None = None
+    enabled: bool = False

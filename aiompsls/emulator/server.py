@@ -1,0 +1,126 @@
+"""The :class:`Emulator`: one set of credentials, state and clock, served over HTTP.
+
+``Emulator.running()`` binds a real socket (loopback by default) and serves the
+application from :mod:`.app` until the ``async with`` block ends; ``Emulator.app`` is
+the same application for in-process use (``aiohttp.test_utils.TestServer``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+
+from aiompsls.emulator.app import Clock, Gateway, create_app, utc_now
+from aiompsls.emulator.auth import NonceStore
+from aiompsls.emulator.calls import KeyPair
+from aiompsls.emulator.state import EmulatorState
+
+__all__ = ["Emulator"]
+
+
+def _http_endpoint(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class Emulator:
+    """A local MPServerless control-plane service.
+
+    Args:
+        access_key_id: The AccessKey id requests must be signed with.
+        access_key_secret: Its secret.
+        security_token: When set, the key is an STS key: every request must carry
+            this token (``SecurityToken`` / ``x-acs-security-token``).
+        state: The state to serve; a fresh in-memory :class:`EmulatorState` if None.
+        clock: Returns the current time (aware UTC); drives timestamp checks, the
+            ``Date`` header and every time handlers record.
+
+    Example::
+
+        emulator = Emulator(access_key_id="id", access_key_secret="secret")
+        async with emulator.running() as emu:
+            client_endpoint = emu.endpoint  # "http://127.0.0.1:PORT"
+    """
+
+    def __init__(
+        self,
+        *,
+        access_key_id: str,
+        access_key_secret: str,
+        security_token: str | None = None,
+        state: EmulatorState | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
+        key = KeyPair(
+            access_key_id=access_key_id,
+            access_key_secret=access_key_secret,
+            security_token=security_token,
+        )
+        self._gateway = Gateway(
+            keys={access_key_id: key},
+            state=state if state is not None else EmulatorState(),
+            clock=clock,
+            nonces=NonceStore(),
+        )
+        self._app = create_app(self._gateway)
+        self._endpoint: str | None = None
+
+    def __repr__(self) -> str:
+        return f"<Emulator endpoint={self._endpoint!r}>"
+
+    @property
+    def access_key_id(self) -> str:
+        """The AccessKey id the emulator accepts."""
+        return next(iter(self._gateway.keys))
+
+    @property
+    def state(self) -> EmulatorState:
+        """The state handlers act on (inspect or seed it from tests)."""
+        return self._gateway.state
+
+    @property
+    def nonces(self) -> NonceStore:
+        """The memory of used signature nonces."""
+        return self._gateway.nonces
+
+    @property
+    def app(self) -> web.Application:
+        """The aiohttp application (serve it yourself, e.g. with ``TestServer``)."""
+        return self._app
+
+    @property
+    def endpoint(self) -> str:
+        """``http://HOST:PORT`` while :meth:`running`; RuntimeError otherwise."""
+        if self._endpoint is None:
+            raise RuntimeError("the emulator is not running")
+        return self._endpoint
+
+    @asynccontextmanager
+    async def running(
+        self, *, host: str = "127.0.0.1", port: int = 0
+    ) -> AsyncIterator[Emulator]:
+        """Serve on ``host:port`` (0 picks a free port) for the ``async with`` block.
+
+        Args:
+            host: The address to bind.
+            port: The port to bind; 0 lets the system choose.
+
+        Yields:
+            This emulator, with :attr:`endpoint` set.
+
+        Raises:
+            RuntimeError: The emulator is already running.
+        """
+        if self._endpoint is not None:
+            raise RuntimeError("the emulator is already running")
+        runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port).start()
+            bound_host, bound_port = runner.addresses[0][:2]
+            self._endpoint = _http_endpoint(bound_host, bound_port)
+            yield self
+        finally:
+            self._endpoint = None
+            await runner.cleanup()
