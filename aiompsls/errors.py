@@ -50,6 +50,11 @@ class MpslsError(Exception):
         """Whether repeating the same call may succeed and cannot do harm twice."""
         return False
 
+    @property
+    def is_unexecuted(self) -> bool:
+        """True only when the call provably did not take effect on the server."""
+        return False
+
 
 def _rebuild(cls: type[MpslsError], message: str, fields: dict[str, Any]) -> MpslsError:
     error = cls.__new__(cls)
@@ -82,6 +87,11 @@ class TransportError(MpslsError):
     def is_retry_safe(self) -> bool:
         """Transport failures are transient by nature."""
         return True
+
+    @property
+    def is_unexecuted(self) -> bool:
+        """A request that never left cannot have taken effect."""
+        return not self.is_request_sent
 
 
 class TransportTimeoutError(TransportError):
@@ -218,7 +228,12 @@ class ThrottlingError(ApiError):
 
     @property
     def is_retry_safe(self) -> bool:
-        """Throttled calls were not executed."""
+        """Throttled calls are worth another try after a pause."""
+        return True
+
+    @property
+    def is_unexecuted(self) -> bool:
+        """The gateway refuses a throttled call before it reaches the service."""
         return True
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree
 
@@ -144,4 +145,6 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float) -> float | No
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(moment.timestamp() - now, 0.0) if moment.tzinfo else None
+    if moment.tzinfo is None:  # HTTP dates are GMT even when they do not say so
+        moment = moment.replace(tzinfo=UTC)
+    return max(moment.timestamp() - now, 0.0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import attrs
 
-from aiompsls.errors import ConfigError, MpslsError, TransportError
+from aiompsls.errors import ConfigError, MpslsError
 
 __all__ = ["RetryBudget", "RetryPolicy", "backoff_delay", "should_retry"]
 
@@ -59,13 +59,12 @@ def should_retry(
     """Whether the call that failed with ``error`` on attempt ``attempt`` may go again.
 
     Only retry-safe errors are retried. An action that is not idempotent is retried
-    only when its request provably never reached the server.
+    only when the call provably did not take effect: its request never reached the
+    server, or the gateway throttled it.
     """
     if attempt >= policy.max_attempts or not error.is_retry_safe:
         return False
-    if idempotent:
-        return True
-    return isinstance(error, TransportError) and not error.is_request_sent
+    return idempotent or error.is_unexecuted
 
 
 def backoff_delay(
