@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from aiompsls import models as m
+import aiompsls.models as m
 from aiompsls.models._base import Request, ResponseT
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from aiompsls import _poll
-from aiompsls import models as m
+import aiompsls._poll as _poll
+import aiompsls.models as m
 from aiompsls._core.operations import PAGINATORS
 from aiompsls._poll import pages
 from aiompsls.client import Client

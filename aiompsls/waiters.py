@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from aiompsls import _poll
-from aiompsls import models as m
+import aiompsls._poll as _poll
+import aiompsls.models as m
 from aiompsls._core.operations import WAITERS
 from aiompsls._core.waiting import WaitPolicy
 from aiompsls.client import Client

@@ -11,6 +11,7 @@ import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 
 import anyio
 import anyio.lowlevel
@@ -58,7 +59,7 @@ def fail(status: int, code: str, **headers: str) -> HttpResponse:
     return HttpResponse(status=status, headers=headers, body=json.dumps(body).encode())
 
 
-def make_client(transport: ScriptedTransport, **retry: float) -> aiompsls.Client:
+def make_client(transport: ScriptedTransport, **retry: Any) -> aiompsls.Client:
     policy = aiompsls.RetryPolicy(base_delay=0.001, max_delay=0.002, **retry)
     config = aiompsls.ClientConfig(endpoint="http://127.0.0.1:9", retry=policy)
     return aiompsls.Client(CREDS, config=config, transport=transport, clock=lambda: NOW)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ DOC_TYPES = {
 
 
 @pytest.fixture(scope="module")
-def catalogue() -> dict[str, dict]:
+def catalogue() -> dict[str, dict[str, Any]]:
     if not CATALOGUE.is_file():
         pytest.skip("shared/spec is not beside this checkout")
     data = json.loads(CATALOGUE.read_text(encoding="utf-8"))

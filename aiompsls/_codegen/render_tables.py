@@ -38,7 +38,7 @@ def render_operations(spec: Spec) -> str:
         "from collections.abc import Mapping",
         "from typing import Final",
         "",
-        "from aiompsls import models as m",
+        "import aiompsls.models as m",
         "from aiompsls._core.schema import (",
         "    Acceptor,",
         "    Operation,",

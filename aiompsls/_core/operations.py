@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from aiompsls import models as m
+import aiompsls.models as m
 from aiompsls._core.schema import (
     Acceptor,
     Operation,

@@ -14,7 +14,7 @@ from aiompsls._core.http import HttpResponse
 NOW = 1_764_000_000.0
 
 
-def _json(status: int, body: dict, **headers: str) -> HttpResponse:
+def _json(status: int, body: dict[str, str], **headers: str) -> HttpResponse:
     return HttpResponse(status=status, headers=headers, body=json.dumps(body).encode())
 
 
@@ -168,6 +168,7 @@ def test_category_of_known_codes_wins_over_status():
     assert category_of("Weird", 200) is None
 
 
+API_CLASSES: list[type[e.ApiError]] = [e.ApiError, *e.CATEGORY_CLASSES.values()]
 ALL_ERRORS = [
     e.MpslsError("m"),
     e.ConfigError("m"),
@@ -177,7 +178,7 @@ ALL_ERRORS = [
     e.ResponseError("m", http_status=502, body=b"b", problems=("p",), action="A"),
     *[
         cls("m", code="C", request_id="r", http_status=400, headers={"a": "b"})
-        for cls in (e.ApiError, *e.CATEGORY_CLASSES.values())
+        for cls in API_CLASSES
     ],
     e.WaiterError(waiter="w", reason="r", last_response=None),
     e.WorkflowError("m", step="s", failures=(ValueError("x"),)),

@@ -107,6 +107,7 @@ def test_repeat_list_limits():
     request = decode_params(
         OPERATIONS["BatchDeleteWebHostingFiles"], {"SpaceId": "s", **files}
     )
+    assert isinstance(request, m.BatchDeleteWebHostingFilesRequest)
     assert request.file_paths == ["/f1", "/f2", "/f3"]
     assert _error("BatchDeleteWebHostingFiles", {"SpaceId": "s"}).param == "FilePaths"
 
@@ -114,6 +115,7 @@ def test_repeat_list_limits():
 def test_unchecked_decoding_keeps_types_but_skips_rules():
     raw = {"Name": "fn", "SpaceId": "s", "Memory": "100"}
     request = decode_params(OPERATIONS["UpdateFunction"], raw, check=False)
+    assert isinstance(request, m.UpdateFunctionRequest)
     assert request.memory == 100
     assert (
         _error("UpdateFunction", {**raw, "Memory": "x"}, check=False).param == "Memory"

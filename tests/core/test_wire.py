@@ -99,7 +99,7 @@ def test_null_values_are_absent_values():
         {"RequestId": "r", "Spaces": {"SpaceId": "s"}},
     ],
 )
-def test_strict_rejects_what_the_spec_does_not_say(data: dict):
+def test_strict_rejects_what_the_spec_does_not_say(data: dict[str, object]):
     with pytest.raises(cattrs.BaseValidationError):
         STRICT.structure(data, m.ListSpaceResponse)
 
