@@ -102,7 +102,8 @@ async def run_scenario(call: Call, emu: Emulator) -> set[str]:
 
 
 async def _spaces_and_functions(call: Call) -> str:
-    sid = (await call(m.CreateSpaceRequest(name="demo", desc="空间"))).space_id
+    created = await call(m.CreateSpaceRequest(name="demo", desc="空间"))
+    sid: str = created.space_id
     listed = await call(m.ListSpaceRequest(page_num=0, page_size=10))
     assert sid in [s.space_id for s in listed.spaces]
     await call(m.UpdateSpaceRequest(space_id=sid, desc="d", status="IN_SERVICE"))
