@@ -63,6 +63,7 @@ class Client(Actions):
         "_converter",
         "_key",
         "_rng",
+        "_secrets",
         "_skew",
         "_target",
         "_transport",
@@ -85,6 +86,9 @@ class Client(Actions):
             access_key_id=credentials.access_key_id,
             access_key_secret=credentials.access_key_secret,
             security_token=credentials.security_token,
+        )
+        self._secrets = tuple(
+            s for s in (credentials.access_key_secret, credentials.security_token) if s
         )
         self._target = Target(
             base_url=self._config.base_url, host=self._config.host_header
@@ -190,6 +194,7 @@ class Client(Actions):
             response_type=_response_type(request),
             converter=self._converter,
             now=self._clock().timestamp(),
+            secrets=self._secrets,
         )
         self._budget.on_success()
         return result

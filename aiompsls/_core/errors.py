@@ -19,9 +19,10 @@ from xml.etree import ElementTree
 
 from aiompsls._core.error_codes import ERROR_CATEGORIES
 from aiompsls._core.http import HttpResponse
+from aiompsls._core.signing import percent_encode
 from aiompsls.errors import CATEGORY_CLASSES, ApiError, ResponseError
 
-__all__ = ["category_of", "error_from_response", "retry_after_seconds"]
+__all__ = ["category_of", "error_from_response", "redact", "retry_after_seconds"]
 
 _STS_MARK = "server string to sign is:"
 _ID = "x-acs-request-id"
@@ -54,17 +55,37 @@ def category_of(code: str, status: int) -> str | None:
     return _STATUS_CATEGORIES.get(status)
 
 
+def redact(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with every secret, raw or percent-encoded (once or twice), as ``***``.
+
+    A gateway's SignatureDoesNotMatch message echoes its string-to-sign, which holds
+    the request's parameters, the STS ``SecurityToken`` among them.
+    """
+    for secret in secrets:
+        once = percent_encode(secret)
+        for form in (secret, once, percent_encode(once)):
+            text = text.replace(form, "***")
+    return text
+
+
 def error_from_response(
-    response: HttpResponse, *, action: str, now: float
+    response: HttpResponse,
+    *,
+    action: str,
+    now: float,
+    secrets: tuple[str, ...] = (),
 ) -> ApiError | ResponseError:
-    """The exception for a non-2xx answer; ``now`` (epoch seconds) reads HTTP dates."""
-    envelope = _envelope(response.body)
+    """The exception for a non-2xx answer; ``now`` (epoch seconds) reads HTTP dates.
+
+    Every string in ``secrets`` is masked wherever the answer echoes it.
+    """
+    envelope = _envelope(redact(response.body.decode("utf-8", "replace"), secrets))
     code = envelope.get("Code") if envelope else None
     if envelope is None or not code:
         return ResponseError(
             message=f"{action} failed with an unreadable answer",
             http_status=response.status,
-            body=response.body,
+            body=redact(response.body.decode("utf-8", "replace"), secrets).encode(),
             action=action,
         )
     category = category_of(code, response.status)
@@ -85,19 +106,19 @@ def error_from_response(
     )
 
 
-def _envelope(body: bytes) -> dict[str, str] | None:
+def _envelope(body: str) -> dict[str, str] | None:
     text = body.strip()
-    if text.startswith(b"{"):
+    if text.startswith("{"):
         return _json_envelope(text)
-    if text.startswith(b"<"):
+    if text.startswith("<"):
         return _xml_envelope(text)
     return None
 
 
-def _json_envelope(text: bytes) -> dict[str, str] | None:
+def _json_envelope(text: str) -> dict[str, str] | None:
     try:
         data = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+    except ValueError:
         return None
     if not isinstance(data, dict):
         return None
@@ -110,9 +131,9 @@ def _json_envelope(text: bytes) -> dict[str, str] | None:
     return out
 
 
-def _xml_envelope(text: bytes) -> dict[str, str] | None:
+def _xml_envelope(text: str) -> dict[str, str] | None:
     # No entity expansion: a DOCTYPE is refused before parsing.
-    if b"<!DOCTYPE" in text.upper() or b"<!ENTITY" in text.upper():
+    if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
         return None
     try:
         root = ElementTree.fromstring(text)  # noqa: S314 - DOCTYPE refused above

@@ -174,6 +174,7 @@ def decode_response(
     response_type: type[ResponseT],
     converter: cattrs.Converter,
     now: float,
+    secrets: tuple[str, ...] = (),
 ) -> ResponseT:
     """The typed response of a 2xx answer; otherwise raise the matching error.
 
@@ -183,7 +184,7 @@ def decode_response(
             shape).
     """
     if not 200 <= response.status < 300:
-        raise error_from_response(response, action=action, now=now)
+        raise error_from_response(response, action=action, now=now, secrets=secrets)
     data = _json_object(response, action)
     try:
         return converter.structure(data, response_type)
