@@ -86,7 +86,8 @@ async def test_a_typed_response_comes_back():
 
 
 async def test_throttled_then_success():
-    transport = ScriptedTransport(fail(400, "Throttling.User"), ok())
+    deployment = ok(DeploymentId="dep-1", UploadSignedUrl="http://oss/x")
+    transport = ScriptedTransport(fail(400, "Throttling.User"), deployment)
     async with make_client(transport) as client:
         await client.create_function_deployment(space_id="s", name="fn")
     assert len(transport.requests) == 2

@@ -16,7 +16,7 @@ from aiompsls import models as m
 from aiompsls._core.http import HttpRequest, HttpResponse
 from aiompsls._core.operations import OPERATIONS
 from aiompsls._core.params import encode_params
-from aiompsls._core.wire import make_converter
+from aiompsls._core.wire import make_converter, model_fields
 from aiompsls._transport import AiohttpTransport
 from aiompsls.cli import main
 from aiompsls.emulator import Emulator
@@ -53,7 +53,9 @@ async def client_call(emu: Emulator) -> AsyncIterator[Call]:
     async with aiompsls.Client(creds, config=config, transport=transport) as client:
 
         async def call(request: m.Request[Any]) -> Any:
-            answer = await client.invoke(request)
+            method = getattr(client, OPERATIONS[request.ACTION].method_name)
+            fields = model_fields(type(request))
+            answer = await method(**{f.name: getattr(request, f.name) for f in fields})
             assert transport.last is not None
             raw = json.loads(transport.last.body)
             strict = STRICT.structure(raw, OPERATIONS[request.ACTION].response)

@@ -137,8 +137,9 @@ def _response_class(action: ActionDef) -> list[str]:
 
 
 def _field_lines(field: FieldDef) -> list[str]:
-    if field.attr == "request_id" and field.type == "string" and not field.children:
-        annotation, default = "str", None
+    is_request_id = field.attr == "request_id" and not field.children
+    if field.type in SCALARS and (field.required or is_request_id):
+        annotation, default = SCALARS[field.type], None
     elif field.type == "list":
         member = field.shape or SCALARS[field.member or "string"]
         annotation, default = f"tuple[{member}, ...]", "()"

@@ -52,6 +52,7 @@ class FieldDef:
     member: str | None = None
     aliases: tuple[str, ...] = ()
     undocumented: bool = False
+    required: bool = False
     children: list[FieldDef] = dataclasses.field(default_factory=list)
     shape: str | None = None
 
@@ -162,6 +163,7 @@ def _tree(action: str, rows: list[dict[str, Any]]) -> list[FieldDef]:
             member=row.get("member"),
             aliases=tuple(row.get("aliases", ())),
             undocumented=row.get("undocumented", False),
+            required=row.get("required", False),
         )
         siblings = root
         if parent_path:

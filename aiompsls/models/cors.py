@@ -35,7 +35,7 @@ class AddCorsDomainResponse(Response):
     """
 
     request_id: str
-    domain_id: str | None = None
+    domain_id: str
     http_status_code: str | None = None
     success: bool | None = None
     code: str | None = None
@@ -71,7 +71,7 @@ class ListCorsDomainsDomains(Shape):
     """
 
     domain: str | None = None
-    domain_id: str | None = None
+    domain_id: str
 
 
 @attrs.frozen(kw_only=True)

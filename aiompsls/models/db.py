@@ -118,7 +118,7 @@ class CreateDBExportTaskResponse(Response):
     """
 
     request_id: str
-    task_id: str | None = None
+    task_id: str
 
 
 @attrs.frozen(kw_only=True)
@@ -162,7 +162,7 @@ class QueryDBExportTaskStatusResponse(Response):
     download_url: str | None = None
     exported_count: str | None = None
     request_id: str
-    status: str | None = None
+    status: str
 
 
 @attrs.frozen(kw_only=True)
@@ -200,14 +200,14 @@ class CreateDBImportTaskResponse(Response):
         task_id: Task ID.
     """
 
-    access_key_id: str | None = None
+    access_key_id: str
     expire_time: str | None = None
-    file_key: str | None = None
-    host: str | None = None
-    policy: str | None = None
+    file_key: str
+    host: str
+    policy: str
     request_id: str
-    signature: str | None = None
-    task_id: str | None = None
+    signature: str
+    task_id: str
 
 
 @attrs.frozen(kw_only=True)
@@ -252,7 +252,7 @@ class QueryDBImportTaskStatusResponse(Response):
     detail_message: str | None = None
     failed_count: str | None = None
     request_id: str
-    status: str | None = None
+    status: str
     success_count: str | None = None
 
 
@@ -285,8 +285,7 @@ class QueryDBBackupDumpTimesBackupDumpTimes(Shape):
         dump_time: Backup time.
     """
 
-    backup_id: str | None = attrs.field(
-        default=None,
+    backup_id: str = attrs.field(
         metadata={"aliases": ("backupId",)},
     )
     dump_time: str | None = attrs.field(
@@ -370,8 +369,7 @@ class CreateDBRestoreTaskResponse(Response):
     """
 
     request_id: str
-    task_id: str | None = attrs.field(
-        default=None,
+    task_id: str = attrs.field(
         metadata={"aliases": ("taskId",)},
     )
 
@@ -425,8 +423,7 @@ class QueryDBRestoreTaskStatusResponse(Response):
         metadata={"aliases": ("failedCount",)},
     )
     request_id: str
-    status: str | None = attrs.field(
-        default=None,
+    status: str = attrs.field(
         metadata={"aliases": ("status",)},
     )
     success_count: int | None = attrs.field(

@@ -32,7 +32,7 @@ class ListExtensionsExtensions(Shape):
         enabled: Whether it is enabled.
     """
 
-    extension_id: str | None = None
+    extension_id: str
     extension_name: str | None = None
     extension_desc: str | None = None
     extension_documentation_link: str | None = None

@@ -93,7 +93,7 @@ class ListFileDataList(Shape):
     url: str | None = None
     gmt_modified: str | None = None
     name: str | None = None
-    id: str | None = None
+    id: str
 
 
 @attrs.frozen(kw_only=True)
@@ -150,9 +150,9 @@ class DescribeFileUploadSignedUrlResponse(Response):
         success: Success (in the examples, not the table).
     """
 
-    id: str | None = None
+    id: str
     request_id: str
-    sign_url: str | None = None
+    sign_url: str
     http_status_code: str | None = None
     code: str | None = None
     success: bool | None = None

@@ -394,7 +394,7 @@ class ListFunctionDeploymentDataList(Shape):
     """
 
     created_at: str | None = None
-    deployment_id: str | None = None
+    deployment_id: str
     download_signed_url: str | None = None
     modified_at: str | None = None
     status: ListFunctionDeploymentStatus | None = None
@@ -568,7 +568,7 @@ class ListFunctionDataList(Shape):
     desc: str | None = None
     http_trigger_path: str | None = None
     modified_at: str | None = None
-    name: str | None = None
+    name: str
     spec: ListFunctionSpec | None = None
     timing_trigger_config: str | None = None
 
@@ -639,8 +639,8 @@ class CreateFunctionDeploymentResponse(Response):
         request_id: Request ID.
     """
 
-    upload_signed_url: str | None = None
-    deployment_id: str | None = None
+    upload_signed_url: str
+    deployment_id: str
     request_id: str
 
 

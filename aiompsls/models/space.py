@@ -40,7 +40,7 @@ class ListSpaceSpaces(Shape):
         gmt_create: Creation time.
     """
 
-    space_id: str | None = None
+    space_id: str
     name: str | None = None
     desc: str | None = None
     status: str | None = None
@@ -125,7 +125,7 @@ class CreateSpaceResponse(Response):
         success: Success (in the examples, not the table).
     """
 
-    space_id: str | None = None
+    space_id: str
     request_id: str
     success: bool | None = None
 

@@ -281,7 +281,7 @@ class ListWebHostingFilesWebHostingFiles(Shape):
         default=None,
         metadata={"wire": "ETag"},
     )
-    file_path: str | None = None
+    file_path: str
     last_modified_time: int | None = None
     signed_url: str | None = None
     size: int | None = None
