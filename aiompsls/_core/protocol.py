@@ -54,6 +54,20 @@ def format_timestamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@attrs.frozen(kw_only=True)
+class _Attempt:
+    """Everything one signed attempt is built from."""
+
+    action: str
+    params: Mapping[str, str]
+    key: SigningKey
+    target: Target
+    method: str
+    timestamp: str
+    nonce: str
+    user_agent: str
+
+
 def build_request(
     *,
     action: str,
@@ -67,11 +81,17 @@ def build_request(
     user_agent: str,
 ) -> HttpRequest:
     """A complete signed request for one attempt of ``action``."""
-    if style == "acs3":
-        return _build_acs3(
-            action, params, key, target, method, timestamp, nonce, user_agent
-        )
-    return _build_v1(action, params, key, target, method, timestamp, nonce, user_agent)
+    attempt = _Attempt(
+        action=action,
+        params=params,
+        key=key,
+        target=target,
+        method=method,
+        timestamp=format_timestamp(timestamp),
+        nonce=nonce,
+        user_agent=user_agent,
+    )
+    return _build_acs3(attempt) if style == "acs3" else _build_v1(attempt)
 
 
 def _encode(params: Mapping[str, str]) -> str:
@@ -81,65 +101,51 @@ def _encode(params: Mapping[str, str]) -> str:
     )
 
 
-def _build_v1(
-    action: str,
-    params: Mapping[str, str],
-    key: SigningKey,
-    target: Target,
-    method: str,
-    timestamp: datetime,
-    nonce: str,
-    user_agent: str,
-) -> HttpRequest:
+def _build_v1(attempt: _Attempt) -> HttpRequest:
+    key, method = attempt.key, attempt.method
     common = {
-        "Action": action,
+        "Action": attempt.action,
         "Version": API_VERSION,
         "Format": "JSON",
         "AccessKeyId": key.access_key_id,
         "SignatureMethod": "HMAC-SHA1",
         "SignatureVersion": "1.0",
-        "SignatureNonce": nonce,
-        "Timestamp": format_timestamp(timestamp),
+        "SignatureNonce": attempt.nonce,
+        "Timestamp": attempt.timestamp,
     }
     if key.security_token:
         common["SecurityToken"] = key.security_token
-    query = {**params, **common} if method == "GET" else common
-    body = {} if method == "GET" else dict(params)
+    # The official SDK sends the common parameters in the query and the business
+    # parameters in the form body; the signature covers both (official_sdk.md §2).
+    query = {**attempt.params, **common} if method == "GET" else common
+    body = {} if method == "GET" else dict(attempt.params)
     to_sign = signing.v1_string_to_sign(method, {**body, **query})
     query["Signature"] = signing.v1_signature(key.access_key_secret, to_sign)
     headers = {
-        "host": target.host,
-        "user-agent": user_agent,
+        "host": attempt.target.host,
+        "user-agent": attempt.user_agent,
         "accept": "application/json",
     }
     if method == "POST":
         headers["content-type"] = FORM
     return HttpRequest(
         method=method,
-        url=f"{target.base_url}?{_encode(query)}",
+        url=f"{attempt.target.base_url}?{_encode(query)}",
         headers=headers,
         body=_encode(body).encode(),
     )
 
 
-def _build_acs3(
-    action: str,
-    params: Mapping[str, str],
-    key: SigningKey,
-    target: Target,
-    method: str,
-    timestamp: datetime,
-    nonce: str,
-    user_agent: str,
-) -> HttpRequest:
-    query = dict(params) if method == "GET" else {}
-    body = b"" if method == "GET" else _encode(params).encode()
+def _build_acs3(attempt: _Attempt) -> HttpRequest:
+    key, method = attempt.key, attempt.method
+    query = dict(attempt.params) if method == "GET" else {}
+    body = b"" if method == "GET" else _encode(attempt.params).encode()
     headers = {
-        "host": target.host,
-        "x-acs-action": action,
+        "host": attempt.target.host,
+        "x-acs-action": attempt.action,
         "x-acs-version": API_VERSION,
-        "x-acs-date": format_timestamp(timestamp),
-        "x-acs-signature-nonce": nonce,
+        "x-acs-date": attempt.timestamp,
+        "x-acs-signature-nonce": attempt.nonce,
         "x-acs-content-sha256": signing.sha256_hex(body),
         "accept": "application/json",
     }
@@ -162,8 +168,8 @@ def _build_acs3(
     headers["authorization"] = signing.acs3_authorization(
         access_key_id=key.access_key_id, signed_headers=signed, signature=signature
     )
-    headers["user-agent"] = user_agent
-    url = target.base_url + (f"?{_encode(query)}" if query else "")
+    headers["user-agent"] = attempt.user_agent
+    url = attempt.target.base_url + (f"?{_encode(query)}" if query else "")
     return HttpRequest(method=method, url=url, headers=headers, body=body)
 
 
