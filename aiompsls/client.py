@@ -96,7 +96,7 @@ class Client(Actions):
         self._transport = transport or _default_transport(self._config)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrets
-        self._converter = make_converter()
+        self._converter = make_converter(detailed=False)
         self._budget = RetryBudget(self._config.retry)
         self._skew = timedelta(0)
         extra = self._config.user_agent

@@ -14,8 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from aiompsls._core.operations import OPERATIONS
 from aiompsls._core.schema import Operation, Param
-from aiompsls._core.wire import model_fields, wire_name
 from aiompsls.models._base import Request
 
 _INTEGER = re.compile(r"^-?[0-9]+$")
@@ -35,11 +35,11 @@ class ParamError(ValueError):
 def encode_params(request: Request[Any]) -> dict[str, str]:
     """The wire parameters of a request: unset optional values are left out."""
     out: dict[str, str] = {}
-    for attribute in model_fields(type(request)):
-        value = getattr(request, attribute.name)
+    for param in OPERATIONS[request.ACTION].params:
+        value = getattr(request, param.attr)
         if value is None:
             continue
-        name = wire_name(attribute)
+        name = param.name
         if isinstance(value, list | tuple):
             # RepeatList parameters go as Name.1, Name.2, ... (section 15, FilePaths.N).
             out.update({f"{name}.{i}": str(v) for i, v in enumerate(value, 1)})

@@ -13,6 +13,7 @@ Timestamp and nonce are arguments: a fresh pair is drawn by the caller on every 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from datetime import datetime
@@ -24,6 +25,7 @@ import cattrs
 from aiompsls._core import signing
 from aiompsls._core.errors import error_from_response
 from aiompsls._core.http import HttpRequest, HttpResponse
+from aiompsls._core.wire import make_converter
 from aiompsls.errors import ResponseError
 
 API_VERSION = "2019-06-15"
@@ -117,10 +119,17 @@ def _build_v1(attempt: _Attempt) -> HttpRequest:
         common["SecurityToken"] = key.security_token
     # The official SDK sends the common parameters in the query and the business
     # parameters in the form body; the signature covers both (official_sdk.md §2).
-    query = {**attempt.params, **common} if method == "GET" else common
-    body = {} if method == "GET" else dict(attempt.params)
-    to_sign = signing.v1_string_to_sign(method, {**body, **query})
-    query["Signature"] = signing.v1_signature(key.access_key_secret, to_sign)
+    in_query = {**attempt.params, **common} if method == "GET" else common
+    in_body = {} if method == "GET" else attempt.params
+    # Every name and value is encoded once and reused for the signature and the wire.
+    pairs = {
+        k: f"{signing.percent_encode(k)}={signing.percent_encode(v)}"
+        for k, v in {**in_body, **in_query}.items()
+    }
+    canonical = "&".join(pairs[k] for k in sorted(pairs))
+    to_sign = signing.v1_string_to_sign_from_query(method, canonical)
+    signature = signing.v1_signature(key.access_key_secret, to_sign)
+    query = "&".join(pairs[k] for k in in_query)
     headers = {
         "host": attempt.target.host,
         "user-agent": attempt.user_agent,
@@ -130,9 +139,9 @@ def _build_v1(attempt: _Attempt) -> HttpRequest:
         headers["content-type"] = FORM
     return HttpRequest(
         method=method,
-        url=f"{attempt.target.base_url}?{_encode(query)}",
+        url=f"{attempt.target.base_url}?{query}&Signature={signing.percent_encode(signature)}",
         headers=headers,
-        body=_encode(body).encode(),
+        body="&".join(pairs[k] for k in in_body).encode(),
     )
 
 
@@ -194,12 +203,12 @@ def decode_response(
     data = _json_object(response, action)
     try:
         return converter.structure(data, response_type)
-    except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
         raise ResponseError(
             message=f"the {action} response does not match the documented shape",
             http_status=response.status,
             body=response.body,
-            problems=tuple(_problems(exc)),
+            problems=tuple(explain(data, response_type) or [repr(exc)]),
             action=action,
         ) from exc
 
@@ -224,10 +233,24 @@ def _json_object(response: HttpResponse, action: str) -> dict[str, Any]:
     return data
 
 
-def _problems(exc: Exception) -> list[str]:
-    if isinstance(exc, cattrs.BaseValidationError):
+@functools.cache
+def _explainer() -> cattrs.Converter:
+    return make_converter(detailed=True)
+
+
+def explain(data: object, response_type: type[object]) -> list[str]:
+    """Why ``data`` does not structure as ``response_type``, one line per problem.
+
+    The client decodes with a fast converter that gives no paths; this re-runs the
+    lenient one with cattrs' detailed validation to say what did not match.
+    """
+    try:
+        _explainer().structure(data, response_type)
+    except cattrs.BaseValidationError as exc:
         return cattrs.transform_error(exc)
-    return [str(exc)]
+    except (ValueError, TypeError, KeyError) as exc:
+        return [repr(exc)]
+    return []
 
 
 __all__ = [

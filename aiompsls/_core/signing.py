@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping, Sequence
 from urllib.parse import quote
 
@@ -22,6 +23,10 @@ import attrs
 ACS3_HMAC_SHA256 = "ACS3-HMAC-SHA256"
 
 _AUTH_FIELDS = ("Credential", "SignedHeaders", "Signature")
+_UNRESERVED = re.compile(r"[A-Za-z0-9\-_.~]*")
+_ASCII_ESCAPES = {
+    code: f"%{code:02X}" for code in range(128) if not _UNRESERVED.fullmatch(chr(code))
+}
 
 
 def percent_encode(value: str) -> str:
@@ -38,6 +43,10 @@ def percent_encode(value: str) -> str:
     Returns:
         The encoded text.
     """
+    if _UNRESERVED.fullmatch(value):  # most names, ids and nonces: nothing to do
+        return value
+    if value.isascii():  # the same mapping as quote(), without its per-byte loop
+        return value.translate(_ASCII_ESCAPES)
     return quote(value, safe="-_.~")
 
 
@@ -77,7 +86,15 @@ def v1_string_to_sign(method: str, params: Mapping[str, str]) -> str:
         The string-to-sign.
     """
     signed = {key: value for key, value in params.items() if key != "Signature"}
-    return f"{method}&%2F&{percent_encode(canonical_query(signed))}"
+    return v1_string_to_sign_from_query(method, canonical_query(signed))
+
+
+def v1_string_to_sign_from_query(method: str, canonical: str) -> str:
+    """The v1 string-to-sign of an already canonicalized query string."""
+    # A canonical query holds only unreserved characters, "%", "=" and "&", so
+    # encoding it again is three replacements (the same result as percent_encode).
+    encoded = canonical.replace("%", "%25").replace("=", "%3D").replace("&", "%26")
+    return f"{method}&%2F&{encoded}"
 
 
 def v1_signature(access_key_secret: str, string_to_sign: str) -> str:

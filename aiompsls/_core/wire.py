@@ -38,12 +38,18 @@ def model_fields(cls: type) -> tuple[attrs.Attribute[Any], ...]:
     return tuple(attrs.fields(cast("Any", cls)))
 
 
-def make_converter(*, strict: bool = False) -> cattrs.Converter:
-    """Build a converter for every generated model."""
-    converter = cattrs.Converter(forbid_extra_keys=strict)
+def make_converter(*, strict: bool = False, detailed: bool = True) -> cattrs.Converter:
+    """Build a converter for every generated model.
+
+    ``detailed=False`` trades cattrs' per-field error paths for speed: the client
+    decodes with it and explains a failure with a detailed converter afterwards.
+    """
+    converter = cattrs.Converter(forbid_extra_keys=strict, detailed_validation=detailed)
     scalars = _STRICT if strict else _LENIENT
     for kind, hook in scalars.items():
         converter.register_structure_hook(kind, hook)
+        # ``T | None`` straight to the scalar hook, skipping cattrs' generic union path.
+        converter.register_structure_hook(kind | None, _optional(hook))
     converter.register_structure_hook_factory(
         _is_model, lambda cls: _structure_fn(converter, cls, strict=strict)
     )
@@ -51,6 +57,13 @@ def make_converter(*, strict: bool = False) -> cattrs.Converter:
         _is_model, lambda cls: _unstructure_fn(converter, cls)
     )
     return converter
+
+
+def _optional(hook: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def structure(value: Any, kind: Any) -> Any:
+        return None if value is None else hook(value, kind)
+
+    return structure
 
 
 def _is_model(cls: Any) -> bool:
@@ -66,10 +79,13 @@ def _structure_fn(
     inner = make_dict_structure_fn(cls, converter, **renames)
     keys = _key_table(fields, strict=strict)
     lists = {wire_name(a) for a in fields if _is_tuple(a.type)}
+    exact = frozenset(wire_name(a) for a in fields)
 
     def structure(data: Any, _: Any) -> T:
         if not isinstance(data, Mapping):
             raise TypeError(f"expected a JSON object for {cls.__name__}, got {data!r}")
+        if _is_plain(data, exact, lists):  # the common case: the documented keys
+            return inner(data, cls)
         return inner(_normalise(data, keys, lists, strict=strict), cls)
 
     return structure
@@ -85,6 +101,13 @@ def _key_table(
         for key in (wire, *attribute.metadata.get("aliases", ())):
             table[key if strict else key.lower()] = wire
     return table
+
+
+def _is_plain(data: Mapping[str, Any], exact: frozenset[str], lists: set[str]) -> bool:
+    """True when ``data`` needs no renaming: known keys, no nulls, lists are lists."""
+    if not exact.issuperset(data) or None in data.values():
+        return False
+    return not any(isinstance(data.get(name), Mapping) for name in lists)
 
 
 def _normalise(
@@ -141,6 +164,8 @@ def _strict_bool(value: Any, _: Any) -> bool:
 
 
 def _lenient_str(value: Any, _: Any) -> str:
+    if type(value) is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str | int | float):
@@ -149,6 +174,8 @@ def _lenient_str(value: Any, _: Any) -> str:
 
 
 def _lenient_int(value: Any, _: Any) -> int:
+    if type(value) is int:
+        return value
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, float) and value.is_integer():

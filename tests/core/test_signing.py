@@ -30,6 +30,7 @@ from aiompsls._core.signing import (
     sign_v1_params,
     v1_signature,
     v1_string_to_sign,
+    v1_string_to_sign_from_query,
 )
 
 _VECTORS = pathlib.Path(__file__).parent / "vectors"
@@ -364,3 +365,13 @@ def test_parse_acs3_authorization_rejects_malformed_headers(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         parse_acs3_authorization(header)
+
+
+@given(
+    st.dictionaries(st.text(min_size=1), st.text()), st.sampled_from(["GET", "POST"])
+)
+def test_string_to_sign_from_a_canonical_query_equals_the_general_form(params, method):
+    canonical = canonical_query(params)
+    assert v1_string_to_sign_from_query(method, canonical) == (
+        f"{method}&%2F&{percent_encode(canonical)}"
+    )
