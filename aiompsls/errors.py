@@ -30,20 +30,27 @@ __all__ = [
     "WorkflowError",
 ]
 
+_BODY_SHOWN = 200  # bytes of an unreadable body shown by str()
+_PROBLEMS_SHOWN = 5
+
 
 class MpslsError(Exception):
-    """The root of every aiompsls exception."""
+    """The root of every aiompsls exception.
 
-    def __init__(self, message: str, **fields: Any) -> None:
+    Attributes:
+        message: What went wrong, in one line.
+    """
+
+    message: str
+
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        self._fields = fields
-        for name, value in fields.items():
-            setattr(self, name, value)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Keyword-only state does not survive the default exception pickling.
-        return (_rebuild, (type(self), self.message, self._fields))
+        # The default, cls(*args), cannot call keyword-only __init__s: rebuild the
+        # instance without __init__ and restore its attributes from the state.
+        return (_rebuild, (type(self), self.message), dict(vars(self)))
 
     @property
     def is_retry_safe(self) -> bool:
@@ -56,10 +63,8 @@ class MpslsError(Exception):
         return False
 
 
-def _rebuild(cls: type[MpslsError], message: str, fields: dict[str, Any]) -> MpslsError:
-    error = cls.__new__(cls)
-    MpslsError.__init__(error, message, **fields)
-    return error
+def _rebuild(cls: type[MpslsError], message: str) -> MpslsError:
+    return cls.__new__(cls, message)
 
 
 class ConfigError(MpslsError):
@@ -81,7 +86,8 @@ class TransportError(MpslsError):
     is_request_sent: bool
 
     def __init__(self, message: str, *, is_request_sent: bool) -> None:
-        super().__init__(message, is_request_sent=is_request_sent)
+        super().__init__(message)
+        self.is_request_sent = is_request_sent
 
     @property
     def is_retry_safe(self) -> bool:
@@ -95,23 +101,27 @@ class TransportError(MpslsError):
 
 
 class TransportTimeoutError(TransportError):
-    """A connect, read or total timeout of the client configuration expired."""
+    """A connect, read, total or pool timeout of the client configuration expired."""
 
 
 class ResponseError(MpslsError):
-    """A response that cannot be interpreted: not JSON, or not the documented shape.
+    """An answer that cannot be interpreted: no envelope, or not the documented shape.
 
     Attributes:
         http_status: The HTTP status of the answer.
-        body: The raw body (shown truncated in the message).
+        body: The raw body (shown truncated by ``str()``).
         problems: What did not match, one line each.
         action: The action called.
+        request_id: The ``x-acs-request-id`` header, when the answer had one.
+        retry_after: Seconds the answer asked to wait (``Retry-After``), when it said.
     """
 
     http_status: int
     body: bytes
     problems: tuple[str, ...]
     action: str
+    request_id: str
+    retry_after: float | None
 
     def __init__(
         self,
@@ -121,27 +131,43 @@ class ResponseError(MpslsError):
         body: bytes = b"",
         problems: tuple[str, ...] = (),
         action: str = "",
+        request_id: str = "",
+        retry_after: float | None = None,
     ) -> None:
-        super().__init__(
-            message,
-            http_status=http_status,
-            body=body,
-            problems=problems,
-            action=action,
-        )
+        super().__init__(message)
+        self.http_status = http_status
+        self.body = body
+        self.problems = tuple(problems)
+        self.action = action
+        self.request_id = request_id
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
-        text = f"{self.message} (HTTP {self.http_status})"
-        if self.problems:
-            text += ": " + "; ".join(self.problems[:5])
-        elif self.body:
-            text += f": {self.body[:200]!r}"
-        return text
+        head = f"HTTP {self.http_status}"
+        if self.request_id:
+            head += f", request id {self.request_id}"
+        details = list(self.problems[:_PROBLEMS_SHOWN])
+        if len(self.problems) > _PROBLEMS_SHOWN:
+            details.append(f"and {len(self.problems) - _PROBLEMS_SHOWN} more")
+        if self.body:
+            details.append(f"body {_preview(self.body)}")
+        text = f"{self.message} ({head})"
+        return f"{text}: {'; '.join(details)}" if details else text
 
     @property
     def is_retry_safe(self) -> bool:
         """An unreadable 5xx or 429 (a proxy's HTML page) is worth another try."""
-        return self.http_status >= 500 or self.http_status == 429
+        return 500 <= self.http_status <= 599 or self.http_status == 429
+
+    @property
+    def is_unexecuted(self) -> bool:
+        """A 429 refuses the call before it is carried out."""
+        return self.http_status == 429
+
+
+def _preview(body: bytes) -> str:
+    shown = repr(body[:_BODY_SHOWN])
+    return shown + f"... ({len(body)} bytes)" if len(body) > _BODY_SHOWN else shown
 
 
 class ApiError(MpslsError):
@@ -183,21 +209,19 @@ class ApiError(MpslsError):
         server_string_to_sign: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(
-            message,
-            code=code,
-            request_id=request_id,
-            http_status=http_status,
-            action=action,
-            host_id=host_id,
-            recommend=recommend,
-            retry_after=retry_after,
-            server_string_to_sign=server_string_to_sign,
-            headers=dict(headers or {}),
-        )
+        super().__init__(message)
+        self.code = code
+        self.request_id = request_id
+        self.http_status = http_status
+        self.action = action
+        self.host_id = host_id
+        self.recommend = recommend
+        self.retry_after = retry_after
+        self.server_string_to_sign = server_string_to_sign
+        self.headers = dict(headers or {})
 
     def __str__(self) -> str:
-        text = f"{self.code}: {self.message}"
+        text = f"{self.code}: {self.message}" if self.message else self.code
         if self.request_id:
             text += f" (request id {self.request_id})"
         return text
@@ -260,12 +284,10 @@ class WaiterError(MpslsError):
     last_response: object
 
     def __init__(self, *, waiter: str, reason: str, last_response: object) -> None:
-        super().__init__(
-            f"wait_{waiter}: {reason}",
-            waiter=waiter,
-            reason=reason,
-            last_response=last_response,
-        )
+        super().__init__(f"wait_{waiter}: {reason}")
+        self.waiter = waiter
+        self.reason = reason
+        self.last_response = last_response
 
 
 class WorkflowError(MpslsError):
@@ -282,7 +304,15 @@ class WorkflowError(MpslsError):
     def __init__(
         self, message: str, *, step: str, failures: tuple[BaseException, ...] = ()
     ) -> None:
-        super().__init__(message, step=step, failures=failures)
+        super().__init__(message)
+        self.step = step
+        self.failures = tuple(failures)
+
+    def __str__(self) -> str:
+        count = len(self.failures)
+        if count == 0:
+            return self.message
+        return f"{self.message} ({count} failure{'s' if count > 1 else ''})"
 
 
 CATEGORY_CLASSES: Mapping[str, type[ApiError]] = {
@@ -294,3 +324,4 @@ CATEGORY_CLASSES: Mapping[str, type[ApiError]] = {
     "throttling": ThrottlingError,
     "service": ServiceError,
 }
+"""The exception class of each error category of ``_core.error_codes``."""

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC
 from email.utils import parsedate_to_datetime
+from urllib.parse import quote_plus
 from xml.etree import ElementTree
 
 from aiompsls._core.error_codes import ERROR_CATEGORIES
@@ -24,8 +25,9 @@ from aiompsls.errors import CATEGORY_CLASSES, ApiError, ResponseError
 
 __all__ = ["category_of", "error_from_response", "redact", "retry_after_seconds"]
 
+_FIELDS = ("RequestId", "HostId", "Code", "Message", "Recommend")
 _STS_MARK = "server string to sign is:"
-_ID = "x-acs-request-id"
+_REQUEST_ID = "x-acs-request-id"
 _STATUS_CATEGORIES = {
     400: "invalid_request",
     401: "authentication",
@@ -34,38 +36,49 @@ _STATUS_CATEGORIES = {
     409: "conflict",
     429: "throttling",
 }
+# First match wins; exact codes from ERROR_CATEGORIES come before all of these.
 _SHAPE_RULES = (
+    (re.compile(r"Signature|AccessKey|SecurityToken"), "authentication"),
     (re.compile(r"\.NotFound$|NotExist"), "not_found"),
     (re.compile(r"^Throttling"), "throttling"),
     (re.compile(r"AlreadyExist|\.Duplicate|Conflict"), "conflict"),
-    (re.compile(r"^(Forbidden|AccessDenied)"), "permission"),
-    (re.compile(r"^(Invalid|Missing)"), "invalid_request"),
+    (re.compile(r"^(?:Forbidden|AccessDenied)"), "permission"),
 )
+# Invalid<Param>/Missing<Param> only names the parameter at fault; a mapped status
+# says more (uniCloud's InvalidSpace.Deleted is a 404), so this rule comes last.
+_PARAMETER_RULE = re.compile(r"^(?:Invalid|Missing)")
+# ASCII digits only (str.isdigit() accepts "²"), and few enough to stay finite.
+_SECONDS = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,9})?")
+_MILLIS = re.compile(r"[0-9]{1,15}")
 
 
 def category_of(code: str, status: int) -> str | None:
-    """The error category of a vendor code, or of the status when the code is new."""
+    """The error category of a vendor code, or of the status when the code is new.
+
+    The order: the exact code (``_core.error_codes``), then the code's shape
+    (``*Signature*``/``*AccessKey*``/``*SecurityToken*``, ``*.NotFound``/``*NotExist*``,
+    ``Throttling*``, ``*AlreadyExist*``/``*.Duplicate*``/``*Conflict*``,
+    ``Forbidden*``/``AccessDenied*``), then the status (5xx, 400, 401, 403, 404, 409,
+    429), and last ``Invalid*``/``Missing*``.
+
+    Args:
+        code: The vendor's error code.
+        status: The HTTP status of the answer.
+
+    Returns:
+        One of the keys of ``aiompsls.errors.CATEGORY_CLASSES``, or None when
+        neither the code nor the status says.
+    """
     if code in ERROR_CATEGORIES:
         return ERROR_CATEGORIES[code]
     for pattern, category in _SHAPE_RULES:
         if pattern.search(code):
             return category
-    if status >= 500:
+    if 500 <= status <= 599:
         return "service"
-    return _STATUS_CATEGORIES.get(status)
-
-
-def redact(text: str, secrets: tuple[str, ...]) -> str:
-    """``text`` with every secret, raw or percent-encoded (once or twice), as ``***``.
-
-    A gateway's SignatureDoesNotMatch message echoes its string-to-sign, which holds
-    the request's parameters, the STS ``SecurityToken`` among them.
-    """
-    for secret in secrets:
-        once = percent_encode(secret)
-        for form in (secret, once, percent_encode(once)):
-            text = text.replace(form, "***")
-    return text
+    if status in _STATUS_CATEGORIES:
+        return _STATUS_CATEGORIES[status]
+    return "invalid_request" if _PARAMETER_RULE.match(code) else None
 
 
 def error_from_response(
@@ -75,97 +88,148 @@ def error_from_response(
     now: float,
     secrets: tuple[str, ...] = (),
 ) -> ApiError | ResponseError:
-    """The exception for a non-2xx answer; ``now`` (epoch seconds) reads HTTP dates.
+    """The exception for a non-2xx answer.
 
-    Every string in ``secrets`` is masked wherever the answer echoes it.
+    Args:
+        response: The answer.
+        action: The action that was called.
+        now: The current time (epoch seconds), to read an HTTP-date ``Retry-After``.
+        secrets: Strings masked as ``***`` wherever the answer echoes them.
+
+    Returns:
+        An ``ApiError`` subclass for an error envelope with a code; otherwise a
+        ``ResponseError`` that says why the answer could not be read.
     """
-    envelope = _envelope(redact(response.body.decode("utf-8", "replace"), secrets))
-    code = envelope.get("Code") if envelope else None
-    if envelope is None or not code:
+    fields, problem = _read_envelope(response.body.decode("utf-8", "replace"))
+    fields = {key: redact(value, secrets) for key, value in fields.items()}
+    request_id = fields.get("RequestId") or response.headers.get(_REQUEST_ID, "")
+    retry_after = retry_after_seconds(response.headers, now=now)
+    code = fields.get("Code", "")
+    if not code:
         return ResponseError(
-            message=f"{action} failed with an unreadable answer",
+            f"the {action} error response cannot be read",
             http_status=response.status,
-            body=redact(response.body.decode("utf-8", "replace"), secrets).encode(),
+            body=_redact_bytes(response.body, secrets),
+            problems=(problem or "the error envelope has no Code",),
             action=action,
+            request_id=request_id,
+            retry_after=retry_after,
         )
-    category = category_of(code, response.status)
-    cls = CATEGORY_CLASSES.get(category, ApiError) if category else ApiError
-    message = envelope.get("Message", "")
+    message = fields.get("Message", "")
+    cls = CATEGORY_CLASSES.get(category_of(code, response.status) or "", ApiError)
     return cls(
         message,
         code=code,
-        request_id=envelope.get("RequestId")
-        or response.headers.get("x-acs-request-id", ""),
+        request_id=request_id,
         http_status=response.status,
         action=action,
-        host_id=envelope.get("HostId", ""),
-        recommend=envelope.get("Recommend", ""),
-        retry_after=retry_after_seconds(response.headers, now=now),
+        host_id=fields.get("HostId", ""),
+        recommend=fields.get("Recommend", ""),
+        retry_after=retry_after,
         server_string_to_sign=_server_string_to_sign(message),
         headers=response.headers,
     )
 
 
-def _envelope(body: str) -> dict[str, str] | None:
-    text = body.strip()
-    if text.startswith("{"):
-        return _json_envelope(text)
-    if text.startswith("<"):
-        return _xml_envelope(text)
-    return None
+def _read_envelope(text: str) -> tuple[dict[str, str], str]:
+    """The envelope's fields and "", or no fields and why ``text`` is no envelope."""
+    body = text.lstrip("\ufeff").strip()
+    if body.startswith("{"):
+        return _json_fields(body)
+    if body.startswith("<"):
+        return _xml_fields(body)
+    if not body:
+        return {}, "the body is empty"
+    return {}, "the body is neither a JSON object nor XML"
 
 
-def _json_envelope(text: str) -> dict[str, str] | None:
+def _json_fields(text: str) -> tuple[dict[str, str], str]:
     try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    # tea-openapi also reads lower-case keys (research/errors_and_oss.md §A.1).
-    out: dict[str, str] = {}
-    for key in ("RequestId", "HostId", "Code", "Message", "Recommend"):
+        data: dict[str, object] = json.loads(text)
+    except (ValueError, RecursionError):
+        return {}, "the body is not valid JSON"
+    fields: dict[str, str] = {}
+    for key in _FIELDS:
+        # tea-openapi also reads lower-case keys (research/errors_and_oss.md §A.1).
         value = data.get(key, data.get(key[0].lower() + key[1:]))
-        if isinstance(value, str | int | float):
-            out[key] = str(value)
-    return out
+        if isinstance(value, str) or (
+            isinstance(value, int) and not isinstance(value, bool)
+        ):
+            fields[key] = str(value).strip()
+    return fields, ""
 
 
-def _xml_envelope(text: str) -> dict[str, str] | None:
-    # No entity expansion: a DOCTYPE is refused before parsing.
-    if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
-        return None
+def _xml_fields(text: str) -> tuple[dict[str, str], str]:
+    # Entities can only be declared in a DOCTYPE: refusing it refuses expansion.
+    if "<!DOCTYPE" in text.upper():
+        return {}, "XML with a DOCTYPE is refused"
     try:
-        root = ElementTree.fromstring(text)  # noqa: S314 - DOCTYPE refused above
+        root = ElementTree.fromstring(text)  # noqa: S314 - no DOCTYPE, see above
     except ElementTree.ParseError:
-        return None
+        return {}, "the body is not well-formed XML"
     if root.tag != "Error":
-        return None
-    keys = ("RequestId", "HostId", "Code", "Message", "Recommend")
-    return {
-        k: (root.findtext(k) or "").strip() for k in keys if root.find(k) is not None
-    }
+        return {}, f"the XML root is <{root.tag[:40]}>, not <Error>"
+    present = (key for key in _FIELDS if root.find(key) is not None)
+    return {key: (root.findtext(key) or "").strip() for key in present}, ""
 
 
 def _server_string_to_sign(message: str) -> str | None:
-    head, mark, tail = message.partition(_STS_MARK)
-    return tail if mark and head else None
+    _, mark, tail = message.partition(_STS_MARK)
+    return tail if mark else None
+
+
+def redact(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with every secret, raw or percent-encoded (once or twice), as ``***``.
+
+    A gateway's SignatureDoesNotMatch message echoes its string-to-sign, which holds
+    the request's parameters, the STS ``SecurityToken`` among them. Empty strings in
+    ``secrets`` are ignored.
+    """
+    for form in _secret_forms(secrets):
+        text = text.replace(form, "***")
+    return text
+
+
+def _redact_bytes(body: bytes, secrets: tuple[str, ...]) -> bytes:
+    for form in _secret_forms(secrets):
+        body = body.replace(form.encode(), b"***")
+    return body
+
+
+def _secret_forms(secrets: tuple[str, ...]) -> list[str]:
+    forms: set[str] = set()
+    for secret in filter(None, secrets):
+        once = percent_encode(secret)
+        forms.update((secret, once, percent_encode(once), quote_plus(secret)))
+    # Longest first, so no form is half-masked by a shorter one inside it.
+    return sorted(forms, key=lambda form: (-len(form), form))
 
 
 def retry_after_seconds(headers: Mapping[str, str], *, now: float) -> float | None:
-    """The pause the server asked for: ``x-acs-retry-after`` (ms) or ``Retry-After``."""
-    acs = headers.get("x-acs-retry-after", "").strip()
-    if acs.isdigit() and int(acs) > 0:
-        return int(acs) / 1000
+    """The pause the server asked for, in seconds, or None when it did not say.
+
+    ``x-acs-retry-after`` (milliseconds, as tea-openapi 0.4 reads it) wins over
+    ``Retry-After`` (seconds or an HTTP-date, RFC 9110 §10.2.3). Malformed values
+    are ignored, never fatal.
+
+    Args:
+        headers: Response headers with lower-case names.
+        now: The current time (epoch seconds), to turn an HTTP-date into a pause.
+    """
+    millis = headers.get("x-acs-retry-after", "").strip()
+    if _MILLIS.fullmatch(millis) and int(millis) > 0:
+        return int(millis) / 1000
     value = headers.get("retry-after", "").strip()
-    if not value:
-        return None
-    if value.replace(".", "", 1).isdigit():
+    if _SECONDS.fullmatch(value):
         return float(value)
+    return _seconds_until(value, now=now) if value else None
+
+
+def _seconds_until(http_date: str, *, now: float) -> float | None:
     try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        moment = parsedate_to_datetime(http_date)
+        if moment.tzinfo is None:  # HTTP dates are GMT even when they do not say so
+            moment = moment.replace(tzinfo=UTC)
+        return max(moment.timestamp() - now, 0.0)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if moment.tzinfo is None:  # HTTP dates are GMT even when they do not say so
-        moment = moment.replace(tzinfo=UTC)
-    return max(moment.timestamp() - now, 0.0)

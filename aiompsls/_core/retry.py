@@ -9,21 +9,39 @@ successes earn back.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import attrs
 
 from aiompsls.errors import ConfigError, MpslsError
 
 __all__ = ["RetryBudget", "RetryPolicy", "backoff_delay", "should_retry"]
 
+_MAX_EXPONENT = 1000
+
 
 def _positive(_: object, attribute: attrs.Attribute[float], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConfigError(f"RetryPolicy.{attribute.name} must be > 0, not {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value < math.inf
+    ):
+        raise ConfigError(
+            f"RetryPolicy.{attribute.name} must be a finite number of seconds > 0,"
+            f" not {value!r}"
+        )
 
 
-def _count(_: object, attribute: attrs.Attribute[int], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(f"RetryPolicy.{attribute.name} must be an integer >= 0")
+def _count(minimum: int) -> Callable[[object, attrs.Attribute[int], object], None]:
+    def check(_: object, attribute: attrs.Attribute[int], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ConfigError(
+                f"RetryPolicy.{attribute.name} must be an integer >= {minimum},"
+                f" not {value!r}"
+            )
+
+    return check
 
 
 @attrs.frozen(kw_only=True)
@@ -40,17 +58,13 @@ class RetryPolicy:
         budget_success_refund: Tokens one success returns.
     """
 
-    max_attempts: int = attrs.field(default=4, validator=_count)
+    max_attempts: int = attrs.field(default=4, validator=_count(1))
     base_delay: float = attrs.field(default=0.1, validator=_positive)
     max_delay: float = attrs.field(default=20.0, validator=_positive)
     retry_after_cap: float = attrs.field(default=60.0, validator=_positive)
-    budget_capacity: int = attrs.field(default=100, validator=_count)
-    budget_retry_cost: int = attrs.field(default=5, validator=_count)
-    budget_success_refund: int = attrs.field(default=1, validator=_count)
-
-    def __attrs_post_init__(self) -> None:
-        if self.max_attempts < 1:
-            raise ConfigError("RetryPolicy.max_attempts must be at least 1")
+    budget_capacity: int = attrs.field(default=100, validator=_count(0))
+    budget_retry_cost: int = attrs.field(default=5, validator=_count(0))
+    budget_success_refund: int = attrs.field(default=1, validator=_count(0))
 
 
 def should_retry(
@@ -61,6 +75,12 @@ def should_retry(
     Only retry-safe errors are retried. An action that is not idempotent is retried
     only when the call provably did not take effect: its request never reached the
     server, or the gateway throttled it.
+
+    Args:
+        error: The failure of the last attempt.
+        attempt: Attempts made so far, the failed one included (the first is 1).
+        idempotent: Whether the action may safely take effect twice.
+        policy: The retry policy; never more than ``max_attempts`` attempts.
     """
     if attempt >= policy.max_attempts or not error.is_retry_safe:
         return False
@@ -76,11 +96,23 @@ def backoff_delay(
 ) -> float:
     """The pause after failed attempt ``attempt`` (1-based), in seconds.
 
-    Full jitter: ``rand * min(max_delay, base_delay * 2 ** (attempt - 1))`` with
-    ``rand`` in [0, 1). A server's ``Retry-After`` is a floor, capped.
+    Full jitter: ``rand * min(max_delay, base_delay * 2 ** (attempt - 1))``. A
+    server's ``Retry-After`` is a floor, capped at ``retry_after_cap``.
+
+    Args:
+        attempt: Attempts made so far (the first attempt is 1).
+        policy: The retry policy.
+        rand: A uniform draw from [0, 1].
+        retry_after: The pause the server asked for, if it did.
+
+    Raises:
+        ValueError: ``rand`` is not within [0, 1].
     """
-    cap = min(policy.max_delay, policy.base_delay * 2.0 ** max(attempt - 1, 0))
-    delay = rand * cap
+    if not 0.0 <= rand <= 1.0:
+        raise ValueError(f"rand must be within [0, 1], not {rand!r}")
+    # 2.0 ** 1024 overflows a float; 2 ** 1000 outgrows any max_delay / base_delay.
+    exponent = min(max(attempt - 1, 0), _MAX_EXPONENT)
+    delay = rand * min(policy.max_delay, policy.base_delay * 2.0**exponent)
     if retry_after is not None and retry_after > 0:
         delay = max(delay, min(retry_after, policy.retry_after_cap))
     return delay
@@ -94,6 +126,9 @@ class RetryBudget:
     def __init__(self, policy: RetryPolicy) -> None:
         self._policy = policy
         self.tokens = policy.budget_capacity
+
+    def __repr__(self) -> str:
+        return f"RetryBudget(tokens={self.tokens}/{self._policy.budget_capacity})"
 
     def try_acquire(self) -> bool:
         """Spend the cost of one retry; False (and nothing spent) when too poor."""
