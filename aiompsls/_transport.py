@@ -4,21 +4,22 @@ One ``aiohttp.ClientSession`` per transport, opened lazily on the first request 
 closed by :meth:`AiohttpTransport.aclose`. aiohttp and OSError exceptions become
 :class:`~aiompsls.errors.TransportError`, chained to the cause unless its text shows
 the request (query or headers may hold a security token). Whether the request may have
-reached the server follows from whether aiohttp ever handed it a connection (trace
-signals), not from the exception type. Cancellation propagates untouched.
+reached the server follows from whether aiohttp ever handed it a connection, not from
+the exception type alone. Cancellation propagates untouched.
 """
 
 from __future__ import annotations
 
-import math
 import ssl
+from contextvars import ContextVar
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Protocol
 
 import aiohttp
-import anyio
 import yarl
+from aiohttp.connector import Connection
+from aiohttp.helpers import get_env_proxy_for_url
+from aiohttp.tracing import Trace
 
 from aiompsls._core.http import HttpRequest, HttpResponse
 from aiompsls.config import PoolConfig, TimeoutConfig
@@ -54,57 +55,24 @@ def make_ssl_context(ca_bundle: Path | None = None) -> ssl.SSLContext:
         ) from exc
 
 
-class _Progress:
-    """How far one request got; aiohttp's connection trace signals move it along.
-
-    ``connected`` turns True once aiohttp hands the request a connection: until then
-    no byte of it can have reached the server. ``scope`` ends a wait for a free pooled
-    connection after ``pool_acquire`` seconds (aiohttp's own ``connect`` timeout
-    covers that wait and the connecting together).
-    """
-
-    __slots__ = ("connected", "pool_acquire", "queued_at", "scope")
-
-    def __init__(self, pool_acquire: float) -> None:
-        self.connected = False
-        self.pool_acquire = pool_acquire
-        self.queued_at: float | None = None
-        self.scope = anyio.CancelScope()
+# Set when aiohttp hands the current request a connection: until then no byte of it
+# can have reached the server. A context variable, because the connector runs inside
+# the sending task; cheaper than aiohttp's per-request trace signals.
+_CONNECTED: ContextVar[bool] = ContextVar("aiompsls_connected", default=False)
 
 
-async def _on_queued(
-    _session: aiohttp.ClientSession, context: SimpleNamespace, _params: object
-) -> None:
-    progress = context.trace_request_ctx
-    if isinstance(progress, _Progress):
-        if progress.queued_at is None:
-            progress.queued_at = anyio.current_time()
-        progress.scope.deadline = progress.queued_at + progress.pool_acquire
+class _Connector(aiohttp.TCPConnector):
+    """A TCPConnector that records, for the sending task, that it got a connection."""
 
-
-async def _on_dequeued(
-    _session: aiohttp.ClientSession, context: SimpleNamespace, _params: object
-) -> None:
-    progress = context.trace_request_ctx
-    if isinstance(progress, _Progress):
-        progress.scope.deadline = math.inf
-
-
-async def _on_connected(
-    _session: aiohttp.ClientSession, context: SimpleNamespace, _params: object
-) -> None:
-    progress = context.trace_request_ctx
-    if isinstance(progress, _Progress):
-        progress.connected = True
-
-
-def _tracing() -> aiohttp.TraceConfig:
-    config = aiohttp.TraceConfig()
-    config.on_connection_queued_start.append(_on_queued)
-    config.on_connection_queued_end.append(_on_dequeued)
-    config.on_connection_create_end.append(_on_connected)
-    config.on_connection_reuseconn.append(_on_connected)
-    return config
+    async def connect(
+        self,
+        req: aiohttp.ClientRequest,
+        traces: list[Trace],
+        timeout: aiohttp.ClientTimeout,  # noqa: ASYNC109 - aiohttp's own signature
+    ) -> Connection:
+        connection = await super().connect(req, traces, timeout)
+        _CONNECTED.set(True)
+        return connection
 
 
 class AiohttpTransport:
@@ -124,6 +92,7 @@ class AiohttpTransport:
         self._trust_env = trust_env
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
+        self._proxies: dict[str, tuple[yarl.URL | None, aiohttp.BasicAuth | None]] = {}
 
     @property
     def ssl_context(self) -> ssl.SSLContext | bool:
@@ -134,7 +103,7 @@ class AiohttpTransport:
         if self._closed:
             raise TransportError("the transport is closed", is_request_sent=False)
         if self._session is None:
-            connector = aiohttp.TCPConnector(
+            connector = _Connector(
                 limit=self._pool.limit,
                 limit_per_host=self._pool.limit_per_host,
                 keepalive_timeout=self._pool.keepalive_timeout,
@@ -144,21 +113,21 @@ class AiohttpTransport:
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=self._client_timeout(),
-                trust_env=self._trust_env,
+                # The environment is read once per host in _proxy_for: aiohttp's own
+                # trust_env does two thread-pool hops (.netrc, proxies) per request.
+                trust_env=False,
                 auto_decompress=True,
                 skip_auto_headers=("User-Agent", "Content-Type"),
-                trace_configs=[_tracing()],
             )
         return self._session
 
     def _client_timeout(self) -> aiohttp.ClientTimeout:
         t = self._timeouts
-        # aiohttp's ``connect`` covers the pool wait and the connecting together; it
-        # is only a backstop here: _Progress ends the pool wait at ``pool_acquire``
-        # and ``sock_connect`` the connecting (TLS handshake included) at ``connect``.
+        # aiohttp's ``connect`` limits getting a connection: the wait for a free
+        # pooled one plus establishing a new one; ``sock_connect`` the latter alone.
         return aiohttp.ClientTimeout(
             total=t.total,
-            connect=t.pool_acquire + t.connect,
+            connect=t.pool_acquire,
             sock_connect=t.connect,
             sock_read=t.read,
         )
@@ -166,17 +135,29 @@ class AiohttpTransport:
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Send ``request``; raise TransportError when no response could be read."""
         session = self._open()
-        progress = _Progress(self._timeouts.pool_acquire)
-        with progress.scope:
+        url = yarl.URL(request.url, encoded=True)
+        _CONNECTED.set(False)
+        try:
+            return await _exchange(session, url, request, self._proxy_for(url))
+        except (aiohttp.ClientError, OSError) as exc:
+            raise _translate(exc, request, sent=_CONNECTED.get()) from _cause(exc)
+
+    def _proxy_for(
+        self, url: yarl.URL
+    ) -> tuple[yarl.URL | None, aiohttp.BasicAuth | None]:
+        """The proxy (and its credentials) for ``url`` from the environment, if any.
+
+        ``HTTP(S)_PROXY``/``NO_PROXY`` as aiohttp reads them, looked up once per host.
+        """
+        if not self._trust_env:
+            return None, None
+        key = f"{url.scheme}://{url.host}:{url.port}"
+        if key not in self._proxies:
             try:
-                return await _exchange(session, request, progress)
-            except (aiohttp.ClientError, OSError) as exc:
-                raise _translate(exc, request, sent=progress.connected) from _cause(exc)
-        raise TransportTimeoutError(
-            f"timed out after {self._timeouts.pool_acquire}s waiting for a free"
-            f" connection to {_where(request)}",
-            is_request_sent=progress.connected,
-        )
+                self._proxies[key] = get_env_proxy_for_url(url)
+            except LookupError:
+                self._proxies[key] = (None, None)
+        return self._proxies[key]
 
     async def aclose(self) -> None:
         """Close the session and its connections; later sends raise TransportError."""
@@ -187,19 +168,22 @@ class AiohttpTransport:
 
 
 async def _exchange(
-    session: aiohttp.ClientSession, request: HttpRequest, progress: _Progress
+    session: aiohttp.ClientSession,
+    url: yarl.URL,
+    request: HttpRequest,
+    proxy: tuple[yarl.URL | None, aiohttp.BasicAuth | None],
 ) -> HttpResponse:
     async with session.request(
         request.method,
-        yarl.URL(request.url, encoded=True),
-        headers=dict(request.headers),
+        url,
+        headers=request.headers,
         data=request.body or None,
         allow_redirects=False,
-        trace_request_ctx=progress,
+        proxy=proxy[0],
+        proxy_auth=proxy[1],
     ) as response:
         body = await response.read()
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        return HttpResponse(status=response.status, headers=headers, body=body)
+        return HttpResponse(status=response.status, headers=response.headers, body=body)
 
 
 # Exceptions whose text holds the request URL (with its query) or its headers, where
@@ -217,7 +201,9 @@ def _translate(exc: Exception, request: HttpRequest, *, sent: bool) -> Transport
     where = f"{url.scheme}://{url.host}:{url.port}"
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return TransportTimeoutError(
-            f"timed out connecting to {where}", is_request_sent=sent
+            f"timed out getting a connection to {where} (waiting for a free pooled"
+            " connection or connecting)",
+            is_request_sent=False,
         )
     if isinstance(exc, aiohttp.SocketTimeoutError):
         return TransportTimeoutError(
@@ -254,8 +240,3 @@ def _describe(exc: Exception, url: yarl.URL) -> str:
 def _cause(exc: Exception) -> BaseException | None:
     """The cause to chain: ``exc``, or its own cause if ``exc`` shows the request."""
     return exc.__cause__ if isinstance(exc, _SHOWS_REQUEST) else exc
-
-
-def _where(request: HttpRequest) -> str:
-    url = yarl.URL(request.url, encoded=True)
-    return f"{url.scheme}://{url.host}:{url.port}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import platform
 import random
-import uuid
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -183,7 +183,7 @@ class Client(Actions):
             style=self._config.signature,
             method=self._config.http_method,
             timestamp=self._clock() + self._skew,
-            nonce=uuid.uuid4().hex,
+            nonce=secrets.token_hex(16),
             user_agent=self._user_agent,
         )
         response = await self._transport.send(http_request)

@@ -361,7 +361,7 @@ async def test_waiting_for_a_pooled_connection_stops_at_pool_acquire():
                     group.cancel_scope.cancel()
         await server.until(lambda: server.cancelled == 1)
     assert info.value.is_request_sent is False
-    assert "free connection" in str(info.value)
+    assert "free pooled connection" in str(info.value)
     assert len(server.ports) == 1
 
 

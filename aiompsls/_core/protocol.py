@@ -103,33 +103,42 @@ def _encode(params: Mapping[str, str]) -> str:
     )
 
 
-def _build_v1(attempt: _Attempt) -> HttpRequest:
-    key, method = attempt.key, attempt.method
+def _pair(name: str, value: str) -> str:
+    return f"{signing.percent_encode(name)}={signing.percent_encode(value)}"
+
+
+@functools.lru_cache(maxsize=512)
+def _fixed_pairs(action: str, key_id: str, token: str | None) -> dict[str, str]:
+    """The encoded common parameters that do not change between attempts."""
     common = {
-        "Action": attempt.action,
+        "Action": action,
         "Version": API_VERSION,
         "Format": "JSON",
-        "AccessKeyId": key.access_key_id,
+        "AccessKeyId": key_id,
         "SignatureMethod": "HMAC-SHA1",
         "SignatureVersion": "1.0",
-        "SignatureNonce": attempt.nonce,
-        "Timestamp": attempt.timestamp,
     }
-    if key.security_token:
-        common["SecurityToken"] = key.security_token
+    if token:
+        common["SecurityToken"] = token
+    return {name: _pair(name, value) for name, value in common.items()}
+
+
+def _build_v1(attempt: _Attempt) -> HttpRequest:
+    key, method = attempt.key, attempt.method
+    # Every name and value is encoded once and reused for the signature and the wire.
+    query = dict(_fixed_pairs(attempt.action, key.access_key_id, key.security_token))
+    query["SignatureNonce"] = _pair("SignatureNonce", attempt.nonce)
+    query["Timestamp"] = _pair("Timestamp", attempt.timestamp)
+    business = {name: _pair(name, value) for name, value in attempt.params.items()}
     # The official SDK sends the common parameters in the query and the business
     # parameters in the form body; the signature covers both (official_sdk.md §2).
-    in_query = {**attempt.params, **common} if method == "GET" else common
-    in_body = {} if method == "GET" else attempt.params
-    # Every name and value is encoded once and reused for the signature and the wire.
-    pairs = {
-        k: f"{signing.percent_encode(k)}={signing.percent_encode(v)}"
-        for k, v in {**in_body, **in_query}.items()
-    }
-    canonical = "&".join(pairs[k] for k in sorted(pairs))
+    body = {} if method == "GET" else business
+    if method == "GET":
+        query = {**business, **query}
+    every = {**body, **query}
+    canonical = "&".join(every[name] for name in sorted(every))
     to_sign = signing.v1_string_to_sign_from_query(method, canonical)
     signature = signing.v1_signature(key.access_key_secret, to_sign)
-    query = "&".join(pairs[k] for k in in_query)
     headers = {
         "host": attempt.target.host,
         "user-agent": attempt.user_agent,
@@ -137,11 +146,13 @@ def _build_v1(attempt: _Attempt) -> HttpRequest:
     }
     if method == "POST":
         headers["content-type"] = FORM
+    query_string = "&".join(query.values())
     return HttpRequest(
         method=method,
-        url=f"{attempt.target.base_url}?{query}&Signature={signing.percent_encode(signature)}",
+        url=f"{attempt.target.base_url}?{query_string}"
+        f"&Signature={signing.percent_encode(signature)}",
         headers=headers,
-        body="&".join(pairs[k] for k in in_body).encode(),
+        body="&".join(body.values()).encode(),
     )
 
 

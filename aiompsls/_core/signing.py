@@ -108,7 +108,7 @@ def v1_signature(access_key_secret: str, string_to_sign: str) -> str:
         The base64 signature, not URL-encoded.
     """
     key = f"{access_key_secret}&".encode()
-    digest = hmac.new(key, string_to_sign.encode(), hashlib.sha1).digest()
+    digest = hmac.digest(key, string_to_sign.encode(), "sha1")
     return base64.b64encode(digest).decode("ascii")
 
 

@@ -63,7 +63,13 @@ def _optional(hook: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     def structure(value: Any, kind: Any) -> Any:
         return None if value is None else hook(value, kind)
 
-    return structure
+    def lenient_str(value: Any, kind: Any) -> Any:
+        # The hot path of every response: a string field that holds a string.
+        if type(value) is str or value is None:
+            return value
+        return hook(value, kind)
+
+    return lenient_str if hook is _lenient_str else structure
 
 
 def _is_model(cls: Any) -> bool:
