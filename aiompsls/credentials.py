@@ -237,6 +237,17 @@ def _cli_structure(
     return current, profiles
 
 
+def _key_pair(
+    values: Mapping[str, object], where: str, token_key: str | None
+) -> Credentials:
+    """Credentials from a profile's key id, secret and, when named, token."""
+    return Credentials(
+        access_key_id=_require(values, "access_key_id", where),
+        access_key_secret=_require(values, "access_key_secret", where),
+        security_token=_require(values, token_key, where) if token_key else None,
+    )
+
+
 def _cli_profile(entry: Mapping[str, object], where: str) -> Credentials:
     raw_mode = entry.get("mode")
     if not isinstance(raw_mode, str) or not raw_mode:
@@ -247,13 +258,7 @@ def _cli_profile(entry: Mapping[str, object], where: str) -> Credentials:
             f"{where}mode {raw_mode!r} is not supported by aiompsls "
             f"(supported: {', '.join(_CLI_MODES.values())})"
         )
-    return Credentials(
-        access_key_id=_require(entry, "access_key_id", where),
-        access_key_secret=_require(entry, "access_key_secret", where),
-        security_token=_require(entry, "sts_token", where)
-        if mode == "StsToken"
-        else None,
-    )
+    return _key_pair(entry, where, "sts_token" if mode == "StsToken" else None)
 
 
 # --- the shared credentials file (~/.alibabacloud/credentials.ini) ---------------
@@ -324,10 +329,4 @@ def _ini_section(values: Mapping[str, str], where: str) -> Credentials:
             f"{where}type {kind!r} is not supported by aiompsls "
             f"(supported: {', '.join(_INI_TYPES)})"
         )
-    return Credentials(
-        access_key_id=_require(values, "access_key_id", where),
-        access_key_secret=_require(values, "access_key_secret", where),
-        security_token=_require(values, "security_token", where)
-        if kind == "sts"
-        else None,
-    )
+    return _key_pair(values, where, "security_token" if kind == "sts" else None)
