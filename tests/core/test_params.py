@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
 from aiompsls import models as m
@@ -120,3 +121,22 @@ def test_unchecked_decoding_keeps_types_but_skips_rules():
     assert (
         _error("UpdateFunction", {**raw, "Memory": "x"}, check=False).param == "Memory"
     )
+
+
+def test_a_repeat_list_with_an_item_limit():
+    """No documented list parameter has a limit yet; the rule still holds."""
+    base = OPERATIONS["BatchDeleteWebHostingFiles"]
+    limited = attrs.evolve(
+        base,
+        params=tuple(
+            attrs.evolve(p, max_items=2) if p.type == "list" else p for p in base.params
+        ),
+    )
+    raw = {
+        "SpaceId": "s",
+        "FilePaths.1": "/a",
+        "FilePaths.2": "/b",
+        "FilePaths.3": "/c",
+    }
+    with pytest.raises(ParamError, match="at most 2 items"):
+        decode_params(limited, raw)
