@@ -19,7 +19,7 @@ from aiompsls import __version__
 from aiompsls._core.operations import OPERATIONS
 from aiompsls.cli import main
 from aiompsls.emulator import Emulator
-from aiompsls.emulator.handlers.webhosting_files import put_web_file
+from aiompsls.emulator.handlers.webhosting_files import hosting_files, put_hosting_file
 
 KEY_ID = "LTAIcliTestKey"
 SECRET = "cli-test-secret-Zq8wX3"
@@ -199,14 +199,17 @@ async def test_list_parameters_reach_the_service(
     space_id = created.json()["SpaceId"]  # type: ignore[index]
     opened = await cli("call", "OpenWebHostingService", "-p", f"SpaceId={space_id}")
     assert opened.code == 0, opened.err
-    hosting = emulator.state.spaces[space_id].web_hosting
+    objects = emulator.state.objects
     for name in ("a.html", "b.html", "c.html"):
-        put_web_file(hosting, name, b"<p>", "text/html", 0)
+        put_hosting_file(
+            objects, space_id, name, b"<p>", content_type="text/html", modified_ms=0
+        )
     result = await cli(
         "call", "BatchDeleteWebHostingFiles", "-p", f"SpaceId={space_id}", *list_args
     )
     assert result.code == 0, result.err
-    assert sorted(hosting.files) == ["c.html"]
+    remaining = hosting_files(objects, space_id)
+    assert [info.key for info in remaining] == [f"{space_id}/c.html"]
 
 
 async def test_acs3_signature_and_endpoint_option(

@@ -4,10 +4,12 @@ against the emulator on a real loopback socket; every answer parses strictly."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import anyio.to_thread
 import pytest
 
@@ -20,13 +22,17 @@ from aiompsls._core.wire import make_converter, model_fields
 from aiompsls._transport import AiohttpTransport
 from aiompsls.cli import main
 from aiompsls.emulator import Emulator
-from aiompsls.emulator.handlers.webhosting_files import put_web_file
+from aiompsls.emulator.handlers.webhosting_files import put_hosting_file
 
 KEY_ID, SECRET = "LTAIconformance", "conformance-secret"
 STRICT = make_converter(strict=True)
 CERT = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
 KEY = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"
 Call = Callable[[m.Request[Any]], Awaitable[Any]]
+# RunFunction runs the function's code under Node.js.
+needs_node = pytest.mark.skipif(
+    shutil.which("node") is None, reason="needs Node.js (node on PATH)"
+)
 
 
 class RecordingTransport(AiohttpTransport):
@@ -170,6 +176,13 @@ async def _files_policies_extensions(call: Call, sid: str) -> None:
             space_id=sid, content_type="image/png", filename="a.png", size=3
         )
     )
+    async with (
+        aiohttp.ClientSession() as session,
+        session.put(
+            upload.sign_url, data=b"png", headers={"Content-Type": "image/png"}
+        ) as put,
+    ):
+        assert put.status == 200, await put.text()
     await call(m.RegisterFileRequest(space_id=sid, id=upload.id))
     await call(m.ListFileRequest(space_id=sid))
     await call(m.DeleteFileRequest(space_id=sid, id=upload.id))
@@ -264,10 +277,14 @@ async def _web_hosting(call: Call, sid: str) -> None:
 
 async def _web_files(call: Call, emu: Emulator, sid: str) -> None:
     await call(m.GetWebHostingUploadCredentialRequest(space_id=sid, file_path="/"))
-    # Uploads through the OSS side arrive with the next issue; seed two files.
-    hosting = emu.state.spaces[sid].web_hosting
-    put_web_file(hosting, "a.html", b"<p>", "text/html", 1)
-    put_web_file(hosting, "b.html", b"<b>", "text/html", 2)
+    # Seed two files as PostObject uploads would store them.
+    objects = emu.state.objects
+    put_hosting_file(
+        objects, sid, "a.html", b"<p>", content_type="text/html", modified_ms=1
+    )
+    put_hosting_file(
+        objects, sid, "b.html", b"<b>", content_type="text/html", modified_ms=2
+    )
     listed = await call(m.ListWebHostingFilesRequest(space_id=sid, prefix="/"))
     assert listed.data.count == 2
     await call(m.DescribeWebHostingFileRequest(space_id=sid, file_path="/a.html"))
@@ -280,17 +297,24 @@ async def _web_files(call: Call, emu: Emulator, sid: str) -> None:
     await call(m.BatchDeleteWebHostingFilesRequest(space_id=sid, file_paths=["b.html"]))
 
 
-async def test_every_action_through_the_client(emulator: Emulator):
+@needs_node
+async def test_every_action_through_the_client(
+    emulator: Emulator, function_packages: Any
+):
+    function_packages.put("hello")
     async for call in client_call(emulator):
         assert await run_scenario(call, emulator) == set(OPERATIONS)
 
 
+@needs_node
 async def test_every_action_through_the_cli(
     emulator: Emulator,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    function_packages: Any,
 ):
+    function_packages.put("hello")
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", KEY_ID)
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio
 import pytest
@@ -11,7 +12,7 @@ import aiompsls
 from aiompsls import models as m
 from aiompsls import paginators, waiters
 from aiompsls.emulator import Emulator
-from aiompsls.emulator.handlers.webhosting_files import put_web_file
+from aiompsls.emulator.handlers.webhosting_files import put_hosting_file
 
 KEY_ID, SECRET = "LTAIpaging", "paging-secret"
 FAST = aiompsls.WaitPolicy(delay=0.0, max_delay=0.0, max_attempts=10)
@@ -57,9 +58,15 @@ async def test_web_hosting_files_follow_the_marker(
     sid = (await client.create_space(name="web")).space_id
     await client.open_web_hosting_service(space_id=sid)
     await waiters.wait_web_hosting_opened(client, space_id=sid, policy=FAST)
-    hosting = emulator.state.spaces[sid].web_hosting
     for i in range(12):
-        put_web_file(hosting, f"f{i:02}.html", b"x", "text/html", i)
+        put_hosting_file(
+            emulator.state.objects,
+            sid,
+            f"f{i:02}.html",
+            b"x",
+            content_type="text/html",
+            modified_ms=i,
+        )
     files = paginators.list_web_hosting_files(
         client, space_id=sid, prefix="/", page_size=5
     )
@@ -118,10 +125,13 @@ async def test_a_waiter_gives_up_after_its_polls(client: aiompsls.Client):
         )
 
 
-async def test_wait_for_a_deployment_and_a_restore(client: aiompsls.Client):
+async def test_wait_for_a_deployment_and_a_restore(
+    client: aiompsls.Client, emulator: Emulator, seed_package: Any
+):
     sid = (await client.create_space(name="fn")).space_id
     await client.create_function(space_id=sid, name="hello")
     dep = await client.create_function_deployment(space_id=sid, name="hello")
+    seed_package(emulator.state, dep.upload_signed_url)
     await client.deploy_function(space_id=sid, deployment_id=dep.deployment_id)
     listed = await waiters.wait_function_deployed(
         client, space_id=sid, name="hello", deployment_id=dep.deployment_id, policy=FAST

@@ -1,22 +1,26 @@
 """The handler registry of the emulator: one function per action.
 
 A handler takes the call's :class:`Context` and the decoded request model and returns
-the response model, or raises :class:`EmulatedError`. Handlers register with
-``@handles(<Action>Request)``; ``aiompsls.emulator.handlers`` imports every group.
+the response model (or an awaitable of it: ``async def`` handlers, such as
+RunFunction's, are awaited by the application), or raises :class:`EmulatedError`.
+Handlers register with ``@handles(<Action>Request)``; ``aiompsls.emulator.handlers``
+imports every group.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
 import attrs
 
+from aiompsls.emulator.runtime import FunctionRuntime
 from aiompsls.models._base import Request, Response
 
 RequestT = TypeVar("RequestT", bound=Request[Any])
-Handler = Callable[["Context", Any], Response]
+Answer = Response | Awaitable[Response]
+Handler = Callable[["Context", Any], Answer]
 HANDLERS: dict[str, Handler] = {}
 
 
@@ -40,6 +44,7 @@ class Context:
         now: The emulator clock's current time (UTC, aware).
         base_url: The emulator's own base URL, for URLs it hands out.
         access_key_id: The caller's access key id.
+        runtime: Runs deployed functions (the gateway's, shared by every call).
     """
 
     state: Any
@@ -47,14 +52,15 @@ class Context:
     now: datetime
     base_url: str
     access_key_id: str
+    runtime: FunctionRuntime = attrs.Factory(FunctionRuntime)
 
 
 def handles(
     request_type: type[RequestT],
-) -> Callable[[Callable[[Context, RequestT], Response]], Handler]:
+) -> Callable[[Callable[[Context, RequestT], Answer]], Handler]:
     """Register the decorated function as the handler of ``request_type``'s action."""
 
-    def register(func: Callable[[Context, RequestT], Response]) -> Handler:
+    def register(func: Callable[[Context, RequestT], Answer]) -> Handler:
         if request_type.ACTION in HANDLERS:
             raise RuntimeError(f"two handlers for {request_type.ACTION}")
         HANDLERS[request_type.ACTION] = func

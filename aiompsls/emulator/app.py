@@ -3,12 +3,14 @@
 A request is read (query and form body merged), verified (:mod:`.auth`), checked for
 ``Version`` and ``Action``, decoded with the spec's parameter rules and handed to the
 action's registered handler; the answer is rendered as the service renders it
-(:mod:`.render`). Every answer carries ``x-acs-request-id`` and a ``Date`` from the
-emulator's clock; an unexpected exception becomes a logged 500 ``InternalError``.
+(:mod:`.render`); a handler may answer with an awaitable (RunFunction does), which is
+awaited. Every answer carries ``x-acs-request-id`` and a ``Date`` from the emulator's
+clock; an unexpected exception becomes a logged 500 ``InternalError``.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -29,6 +31,7 @@ from aiompsls.emulator._registry import HANDLERS, Context, EmulatedError, Handle
 from aiompsls.emulator.auth import NonceStore, verify
 from aiompsls.emulator.calls import KeyPair, SignedCall, Verified
 from aiompsls.emulator.gateway import API_VERSION, gateway_error
+from aiompsls.emulator.oss_routes import add_oss_routes
 from aiompsls.emulator.render import (
     Format,
     Rendered,
@@ -36,6 +39,7 @@ from aiompsls.emulator.render import (
     render_success,
     requested_format,
 )
+from aiompsls.emulator.runtime import FunctionRuntime
 from aiompsls.emulator.state import EmulatorState
 
 __all__ = [
@@ -74,12 +78,14 @@ class Gateway:
         state: The emulator state handlers act on.
         clock: Returns the current time, aware UTC.
         nonces: The memory of used signature nonces.
+        runtime: Runs deployed functions (closed when the application cleans up).
     """
 
     keys: Mapping[str, KeyPair]
     state: EmulatorState
     clock: Clock = utc_now
     nonces: NonceStore = attrs.Factory(NonceStore)
+    runtime: FunctionRuntime = attrs.Factory(FunctionRuntime)
 
     def now(self) -> datetime:
         """The clock's current time in UTC; a naive datetime is taken as UTC."""
@@ -94,7 +100,7 @@ GATEWAY: web.AppKey[Gateway] = web.AppKey("aiompsls.gateway", Gateway)
 
 
 def create_app(gateway: Gateway) -> web.Application:
-    """Build the aiohttp application serving the RPC API at ``/``.
+    """Build the aiohttp application: the RPC API at ``/``, the OSS side at ``/_oss/``.
 
     Args:
         gateway: Keys, state, clock and nonce memory the endpoint uses.
@@ -105,8 +111,15 @@ def create_app(gateway: Gateway) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[GATEWAY] = gateway
     app.router.add_route("*", "/", rpc_endpoint)
+    add_oss_routes(app, gateway)
     app.on_response_prepare.append(_stamp)
+    app.on_cleanup.append(_close_runtime)
     return app
+
+
+async def _close_runtime(app: web.Application) -> None:
+    """Remove the function runtime's unpacked packages."""
+    app[GATEWAY].runtime.close()
 
 
 def new_request_id() -> str:
@@ -131,7 +144,7 @@ async def rpc_endpoint(request: web.Request) -> web.Response:
         call = await read_call(request)
         fmt = requested_format(call.params) or "JSON"
         base_url = _base_url(request)
-        rendered = answer(
+        rendered = await answer(
             gateway, call, now=now, request_id=request_id, base_url=base_url
         )
     except EmulatedError as exc:
@@ -205,7 +218,7 @@ def _pairs(encoded: str | bytes) -> dict[str, str]:
         ) from None
 
 
-def answer(
+async def answer(
     gateway: Gateway, call: SignedCall, *, now: datetime, request_id: str, base_url: str
 ) -> Rendered:
     """Verify and dispatch ``call``; return the rendered success.
@@ -226,8 +239,9 @@ def answer(
         now=now,
         base_url=base_url,
         access_key_id=verified.access_key_id,
+        runtime=gateway.runtime,
     )
-    fields = _invoke(operation, handler, context, verified.params)
+    fields = await _invoke(operation, handler, context, verified.params)
     return render_success(operation.name, fields, request_id=request_id, fmt=fmt)
 
 
@@ -247,7 +261,7 @@ def _route(verified: Verified) -> tuple[Operation, Handler]:
     return operation, handler
 
 
-def _invoke(
+async def _invoke(
     operation: Operation, handler: Handler, context: Context, params: Mapping[str, str]
 ) -> dict[str, Any]:
     try:
@@ -255,6 +269,8 @@ def _invoke(
     except ParamError as exc:
         raise EmulatedError(exc.code, exc.message, status=400) from None
     response = handler(context, request)
+    if inspect.isawaitable(response):
+        response = await response
     if not isinstance(response, operation.response):
         raise TypeError(
             f"the {operation.name} handler returned {type(response).__name__}, "

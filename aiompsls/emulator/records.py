@@ -1,15 +1,19 @@
 """The records the emulator keeps per service space, one small attrs class per thing.
 
 Plain mutable data (strings, ints, bytes, lists, dicts of JSON values and of other
-records), so that the state can be written to SQLite later. Times are epoch
+records), so that the state can be written to SQLite later; the documents of the
+database live in :mod:`aiompsls.emulator.docdb` (SQLite already). Times are epoch
 milliseconds (UTC).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
+
+from aiompsls.emulator.docdb import BackupInfo, BackupsView, CollectionsView, SpaceDB
 
 Document = dict[str, Any]
 
@@ -35,7 +39,9 @@ class DeploymentRecord:
     """A code deployment of a function: created with an upload URL, then deployed.
 
     ``status`` is ``CREATED`` until DeployFunction, then ``DEPLOY_SUCCESS`` or
-    ``DEPLOY_FAILED``; ``deployed_order`` orders deployments by when they were deployed.
+    ``DEPLOY_FAILED`` (``reason`` says why); ``deployed_order`` orders deployments by
+    when they were deployed. The package is the object ``object_key`` of the function
+    bucket.
     """
 
     deployment_id: str
@@ -43,6 +49,7 @@ class DeploymentRecord:
     object_key: str
     version_no: str
     status: str = "CREATED"
+    reason: str = ""
     deployed_order: int = 0
     created_ms: int
     modified_ms: int
@@ -50,14 +57,21 @@ class DeploymentRecord:
 
 @attrs.define(kw_only=True)
 class LogRecord:
-    """One invocation's log of a function (fed by the runtime once it exists)."""
+    """One invocation's log of a function.
+
+    ``request_id`` is the runtime request id (RunFunction's ``RuntimeMeta.RequestId``),
+    ``status`` ``SUCCESS`` or ``FAIL``, ``timestamp_ms`` the invocation's start.
+    ``contents``, ``levels`` and ``timestamps`` are parallel: one entry per log line
+    (the formatted line, its level, its epoch milliseconds).
+    """
 
     request_id: str
     function_name: str
     status: str
     timestamp_ms: int
-    level: str = "INFO"
-    content: str = ""
+    contents: list[str] = attrs.Factory(list)
+    levels: list[str] = attrs.Factory(list)
+    timestamps: list[int] = attrs.Factory(list)
 
 
 @attrs.define(kw_only=True)
@@ -73,8 +87,9 @@ class FunctionStore:
 class DbTask:
     """A database export, import or restore task and its progress.
 
-    ``kind`` is ``export``, ``import`` or ``restore``; ``output`` holds an export's
-    file, ``payload`` an uploaded import file (None until the upload arrives).
+    ``kind`` is ``export``, ``import`` or ``restore``; an export's file and an
+    import's upload are the object ``file_key`` of the share bucket
+    (:mod:`..db_objects`).
     """
 
     task_id: str
@@ -91,27 +106,30 @@ class DbTask:
     success_count: int = 0
     failed_count: int = 0
     detail_message: str = ""
-    output: bytes = b""
-    payload: bytes | None = None
     created_ms: int
 
 
 @attrs.define(kw_only=True)
-class Backup:
-    """A snapshot of a space's collections."""
-
-    backup_id: str
-    dump_ms: int
-    collections: dict[str, list[Document]] = attrs.Factory(dict)
-
-
-@attrs.define(kw_only=True)
 class DbStore:
-    """A space's document store, its tasks and its backups."""
+    """A space's document database (a view of a :class:`DocumentDB`) and its tasks.
 
-    collections: dict[str, list[Document]] = attrs.Factory(dict)
+    ``docs`` defaults to a private in-memory database; a persistent emulator passes
+    ``DocumentDB(path).space(space_id)``. ``collections`` and ``backups`` are
+    read-only views for code that only looks.
+    """
+
+    docs: SpaceDB = attrs.Factory(SpaceDB.in_memory)
     tasks: dict[str, DbTask] = attrs.Factory(dict)
-    backups: dict[str, Backup] = attrs.Factory(dict)
+
+    @property
+    def collections(self) -> Mapping[str, list[Document]]:
+        """Collection name -> its documents (read from the database on access)."""
+        return CollectionsView(self.docs)
+
+    @property
+    def backups(self) -> Mapping[str, BackupInfo]:
+        """Backup id -> the backup's id, time and collection names."""
+        return BackupsView(self.docs)
 
 
 @attrs.define(kw_only=True)
@@ -228,20 +246,11 @@ class CustomDomain:
 
 
 @attrs.define(kw_only=True)
-class WebFile:
-    """A static website file; ``path`` has no leading slash."""
-
-    path: str
-    content_type: str
-    size: int
-    etag: str
-    last_modified_ms: int
-    data: bytes = b""
-
-
-@attrs.define(kw_only=True)
 class WebHostingStore:
-    """A space's static website: status, configuration, domains and files."""
+    """A space's static website: status, configuration and domains.
+
+    Its files are the objects ``<SpaceId>/<path>`` of the static bucket.
+    """
 
     status: str = "UNUSED"
     index_path: str = "index.html"
@@ -249,7 +258,6 @@ class WebHostingStore:
     history_mode_path: str = ""
     allowed_ips: str = ""
     domains: dict[str, CustomDomain] = attrs.Factory(dict)
-    files: dict[str, WebFile] = attrs.Factory(dict)
     verification_contents: dict[str, str] = attrs.Factory(dict)
     verified_domains: list[str] = attrs.Factory(list)
 

@@ -11,12 +11,15 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import secrets
 import signal
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from aiompsls.emulator.fault_spec import parse_faults
+from aiompsls.emulator.faults import ENV_VAR, FaultPlan, FaultSpecError
 from aiompsls.emulator.server import Emulator
 
 __all__ = ["add_arguments", "generate_credentials", "main", "serve"]
@@ -43,6 +46,7 @@ async def serve(
     memory: bool = True,
     *,
     out: TextIO | None = None,
+    faults: FaultPlan | None = None,
 ) -> None:
     """Serve an emulator until SIGINT or SIGTERM, announcing it on ``out`` first.
 
@@ -54,12 +58,13 @@ async def serve(
         memory: Keep state in memory. It is the only mode for now (persistence
             comes later), so the value is accepted and not yet acted on.
         out: Where the JSON announcement line goes (stdout by default).
+        faults: The fault plan RPC calls meet; none if None.
     """
     del memory  # state is in memory until persistence lands
     if access_key_id is None or access_key_secret is None:
         access_key_id, access_key_secret = generate_credentials()
     emulator = Emulator(
-        access_key_id=access_key_id, access_key_secret=access_key_secret
+        access_key_id=access_key_id, access_key_secret=access_key_secret, faults=faults
     )
     stop = asyncio.Event()
     handled = _on_signals(stop)
@@ -113,6 +118,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--access-key-secret", help="its secret (required with --access-key-id)"
     )
+    parser.add_argument(
+        "--faults",
+        metavar="SPEC",
+        help="inject faults into RPC calls, e.g. 'seed=7,throttle=0.1,"
+        "latency=20ms±10ms,ListSpace.unavailable=0.5' (default: $" + ENV_VAR + ")",
+    )
+
+
+def _fault_plan(
+    parser: argparse.ArgumentParser, option: str | None
+) -> FaultPlan | None:
+    """The plan from ``--faults``, else from the environment; a usage error if bad."""
+    source, spec = "--faults", option
+    if spec is None:
+        source, spec = ENV_VAR, os.environ.get(ENV_VAR)
+    if spec is None:
+        return None
+    try:
+        return parse_faults(spec)
+    except FaultSpecError as exc:
+        parser.error(f"{source}: {exc}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -131,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if (args.access_key_id is None) != (args.access_key_secret is None):
         parser.error("--access-key-id and --access-key-secret go together")
+    faults = _fault_plan(parser, args.faults)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     try:
         asyncio.run(
@@ -140,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.access_key_id,
                 args.access_key_secret,
                 args.memory,
+                faults=faults,
             )
         )
     except (

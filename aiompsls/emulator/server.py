@@ -1,8 +1,9 @@
 """The :class:`Emulator`: one set of credentials, state and clock, served over HTTP.
 
 ``Emulator.running()`` binds a real socket (loopback by default) and serves the
-application from :mod:`.app` until the ``async with`` block ends; ``Emulator.app`` is
-the same application for in-process use (``aiohttp.test_utils.TestServer``).
+application from :mod:`.app`, with fault injection (:mod:`.fault_middleware`) and the
+admin endpoints (:mod:`.admin`), until the ``async with`` block ends; ``Emulator.app``
+is the same application for in-process use (``aiohttp.test_utils.TestServer``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from contextlib import asynccontextmanager
 
 from aiohttp import web
 
+from aiompsls.emulator.admin import add_admin_routes
 from aiompsls.emulator.app import Clock, Gateway, create_app, utc_now
 from aiompsls.emulator.auth import NonceStore
 from aiompsls.emulator.calls import KeyPair
+from aiompsls.emulator.fault_middleware import install_faults
+from aiompsls.emulator.fault_spec import parse_faults
+from aiompsls.emulator.faults import FaultInjector, FaultPlan
 from aiompsls.emulator.state import EmulatorState
 
 __all__ = ["Emulator"]
@@ -35,6 +40,12 @@ class Emulator:
         state: The state to serve; a fresh in-memory :class:`EmulatorState` if None.
         clock: Returns the current time (aware UTC); drives timestamp checks, the
             ``Date`` header and every time handlers record.
+        faults: The fault plan RPC calls meet, or its spec in the ``--faults``
+            grammar (:mod:`.fault_spec`); none if None. Change it later through
+            :attr:`faults` or ``PUT /_admin/faults``.
+
+    Raises:
+        FaultSpecError: ``faults`` is a spec that cannot be read.
 
     Example::
 
@@ -51,6 +62,7 @@ class Emulator:
         security_token: str | None = None,
         state: EmulatorState | None = None,
         clock: Clock = utc_now,
+        faults: FaultPlan | str | None = None,
     ) -> None:
         key = KeyPair(
             access_key_id=access_key_id,
@@ -64,6 +76,10 @@ class Emulator:
             nonces=NonceStore(),
         )
         self._app = create_app(self._gateway)
+        if isinstance(faults, str):
+            faults = parse_faults(faults)
+        self._faults = install_faults(self._app, faults)
+        add_admin_routes(self._app, self._gateway)
         self._endpoint: str | None = None
 
     def __repr__(self) -> str:
@@ -83,6 +99,11 @@ class Emulator:
     def nonces(self) -> NonceStore:
         """The memory of used signature nonces."""
         return self._gateway.nonces
+
+    @property
+    def faults(self) -> FaultInjector:
+        """The fault injection of RPC calls: the plan in force and injected counts."""
+        return self._faults
 
     @property
     def app(self) -> web.Application:

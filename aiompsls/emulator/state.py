@@ -2,7 +2,8 @@
 
 One :class:`EmulatorState` instance per emulator (never a global). Identifiers, keys and
 secrets come from a counter hashed with the instance's seed, so two states with the
-same seed that see the same calls hand out the same ids.
+same seed that see the same calls hand out the same ids. Uploaded content lives in
+the state's :class:`~.objects.ObjectStore` (on disk, outside the records).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import uuid
 
 import attrs
 
+from aiompsls._core.oss import OssKey
 from aiompsls.emulator._registry import EmulatedError
+from aiompsls.emulator.objects import ObjectStore
 from aiompsls.emulator.records import (
     CorsStore,
     DbStore,
@@ -83,8 +86,8 @@ def _oss_key_id(state: EmulatorState) -> str:
     return "LTAI" + hashlib.sha256(f"{state.seed}:oss-id".encode()).hexdigest()[:16]
 
 
-def _oss_secret(state: EmulatorState) -> str:
-    digest = hashlib.sha256(f"{state.seed}:oss-secret".encode()).digest()
+def _oss_secret(state: EmulatorState, kind: str = "oss-secret") -> str:
+    digest = hashlib.sha256(f"{state.seed}:{kind}".encode()).digest()
     return base64.b64encode(digest[:22]).decode().rstrip("=")
 
 
@@ -100,6 +103,8 @@ class EmulatorState:
         fc_status: What DescribeFCOpenStatus answers.
         oss_access_key_id: The access key id in the OSS URLs the emulator mints.
         oss_access_key_secret: The secret those URLs are signed with.
+        objects: The uploaded objects (not part of equality; :meth:`reset` empties
+            it and keeps its folder).
     """
 
     seed: str = DEFAULT_SEED
@@ -109,12 +114,38 @@ class EmulatorState:
     fc_status: str = "Opened"
     oss_access_key_id: str = attrs.Factory(_oss_key_id, takes_self=True)
     oss_access_key_secret: str = attrs.Factory(_oss_secret, takes_self=True)
+    objects: ObjectStore = attrs.field(factory=ObjectStore, eq=False, repr=False)
 
     def reset(self) -> None:
-        """Forget everything: back to the state of a fresh instance with this seed."""
-        fresh = EmulatorState(seed=self.seed)
+        """Forget everything: back to the state of a fresh instance with this seed.
+
+        The object store stays (with its folder) and is emptied.
+        """
+        fresh = EmulatorState(seed=self.seed, objects=self.objects)
         for field in attrs.fields(EmulatorState):
             setattr(self, field.name, getattr(fresh, field.name))
+        self.objects.clear()
+
+    def oss_key(self) -> OssKey:
+        """The OSS key presigned URLs and DB import policies are signed with."""
+        return OssKey(
+            access_key_id=self.oss_access_key_id,
+            access_key_secret=self.oss_access_key_secret,
+        )
+
+    def oss_sts_key(self) -> OssKey:
+        """The STS key (with its token) of web hosting upload credentials."""
+        tag = hashlib.sha256(f"{self.seed}:oss-sts-id".encode()).hexdigest()[:24]
+        return OssKey(
+            access_key_id=f"STS.{tag}",
+            access_key_secret=_oss_secret(self, "oss-sts-secret"),
+            security_token=_oss_secret(self, "oss-sts-token") * 4,
+        )
+
+    def oss_keys(self) -> dict[str, OssKey]:
+        """Every OSS key the emulator's buckets accept, by id."""
+        keys = (self.oss_key(), self.oss_sts_key())
+        return {key.access_key_id: key for key in keys}
 
     def space(self, space_id: str) -> Space:
         """The space with this id; ``InvalidSpaceId.NotFound`` (404) if none."""

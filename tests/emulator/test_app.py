@@ -15,13 +15,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
+import anyio.lowlevel
 import attrs
 import pytest
 from yarl import URL
 
+from aiompsls import models as m
 from aiompsls._core import signing
 from aiompsls.emulator import Emulator
-from aiompsls.emulator._registry import HANDLERS
+from aiompsls.emulator._registry import HANDLERS, EmulatedError
 
 KEY_ID = "LTAIappTestKey"
 SECRET = "app-test-secret"
@@ -376,6 +378,32 @@ async def test_unexpected_handler_failure_is_a_logged_500(
         answer = await send(v1("ListSpace"))
     assert_error(answer, "InternalError", 500)
     assert any(record.exc_info for record in caplog.records)
+
+
+async def _async_list_space(ctx: Any, request: object) -> m.ListSpaceResponse:
+    await anyio.lowlevel.checkpoint()
+    return m.ListSpaceResponse(request_id=ctx.request_id, count=7)
+
+
+async def _async_refusal(ctx: object, request: object) -> object:
+    await anyio.lowlevel.checkpoint()
+    raise EmulatedError("Forbidden.Test", "refused after a while", status=403)
+
+
+async def test_an_async_handlers_answer_is_awaited(
+    send: Send, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(HANDLERS, "ListSpace", _async_list_space)
+    answer = await send(v1("ListSpace"))
+    assert (answer.status, answer.json()["Count"]) == (200, 7)
+
+
+async def test_an_async_handlers_error_is_answered_like_any_other(
+    send: Send, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(HANDLERS, "ListSpace", _async_refusal)
+    body = assert_error(await send(v1("ListSpace")), "Forbidden.Test", 403)
+    assert body["Message"] == "refused after a while"
 
 
 async def test_action_without_a_handler_is_not_implemented(

@@ -111,22 +111,19 @@ def test_a_duplicate_id_is_a_conflict_and_insert_many_is_all_or_nothing(
 @pytest.mark.parametrize(
     ("body", "mentions"),
     [
-        ({"command": "aggregate", "collection": "c"}, "aggregate"),
+        ({"command": "aggregate", "collection": "c"}, "pipeline"),
+        ({"command": "mapReduce", "collection": "c"}, "mapReduce"),
         (
-            {"command": "find", "collection": "c", "query": {"age": {"$gt": 1}}},
-            "equality",
+            {"command": "find", "collection": "c", "query": {"age": {"$near": 1}}},
+            "$near",
         ),
-        ({"command": "find", "collection": "c", "query": {"$or": []}}, "equality"),
+        ({"command": "find", "collection": "c", "query": {"$or": []}}, "$or"),
         ({"command": "find"}, "collection"),
         ({"collection": "c"}, "command"),
         (["find"], "object"),
-        ({"command": "insertOne", "collection": "c", "data": 1}, "data"),
-        ({"command": "insertMany", "collection": "c", "data": []}, "data"),
+        ({"command": "insertOne", "collection": "c", "data": 1}, "object"),
+        ({"command": "insertMany", "collection": "c", "data": []}, "docs"),
         ({"command": "updateOne", "collection": "c", "update": {"a": 1}}, "$set"),
-        (
-            {"command": "updateOne", "collection": "c", "update": {"$set": {"_id": 1}}},
-            "_id",
-        ),
         ({"command": "find", "collection": "c", "options": {"limit": "x"}}, "limit"),
     ],
 )
@@ -139,12 +136,26 @@ def test_unsupported_or_malformed_commands_are_invalid_parameters(
     assert mentions in error.message
 
 
+def test_changing_the_id_of_a_stored_document_is_an_invalid_parameter(
+    fails, space_id, people
+):
+    body = {
+        "command": "updateOne",
+        "collection": "people",
+        "filter": {"_id": "a"},
+        "update": {"$set": {"_id": 1}},
+    }
+    request = m.RunDBCommandRequest(space_id=space_id, body=json.dumps(body))
+    assert "_id" in fails(request, "InvalidParameter", 400).message
+
+
 def test_delete_db_collection_drops_an_existing_collection(
     call, fails, db, people, space_id
 ):
     body = json.dumps({"command": "drop", "collection": "people"})
     answer = call(m.DeleteDBCollectionRequest(space_id=space_id, body=body))
-    assert (answer.result, answer.affected_docs) == ("true", 0)
+    # AffectedDocs: "数据表中的记录数量", the documents the collection held.
+    assert (answer.result, answer.affected_docs) == ("true", 3)
     request = m.DeleteDBCollectionRequest(space_id=space_id, body=body)
     assert "'people'" in fails(request, "InvalidCollection.NotFound", 404).message
 

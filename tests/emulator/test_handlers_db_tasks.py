@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 
 from aiompsls import models as m
+from aiompsls.emulator.buckets import SHARE_BUCKET
 
 
 @pytest.fixture
@@ -29,6 +30,18 @@ def _export(call, space_id, **kwargs):
     return call(request).task_id
 
 
+def _export_file(state, task):
+    """The export's file, as its DownloadUrl serves it."""
+    return state.objects.path(SHARE_BUCKET, task.file_key).read_text()
+
+
+def _upload(state, task, payload):
+    """Store ``payload`` where the task's PostObject upload lands."""
+    state.objects.put_bytes(
+        SHARE_BUCKET, task.file_key, payload, content_type="", modified_ms=0
+    )
+
+
 def _poll_export(call, space_id, task_id):
     return call(m.QueryDBExportTaskStatusRequest(space_id=space_id, task_id=task_id))
 
@@ -44,7 +57,7 @@ def test_an_export_moves_one_step_per_poll_and_then_has_its_file(
     assert answers[2].exported_count == "2"
     assert "/_oss/mps-emulator-share/mongo/export/" in answers[2].download_url
     task = state.spaces[space_id].db.tasks[task_id]
-    assert task.output.decode().splitlines() == [
+    assert _export_file(state, task).splitlines() == [
         '{"_id":"a","name":"ann","tags":["x"]}',
         '{"_id":"b","name":"bob"}',
     ]
@@ -54,7 +67,7 @@ def test_a_csv_export_writes_the_requested_fields(call, state, space_id, people)
     task_id = _export(call, space_id, file_type="CSV", fields="name, tags")
     for _ in range(3):
         _poll_export(call, space_id, task_id)
-    output = state.spaces[space_id].db.tasks[task_id].output.decode()
+    output = _export_file(state, state.spaces[space_id].db.tasks[task_id])
     assert output.splitlines() == ["name,tags", 'ann,"[""x""]"', "bob,"]
 
 
@@ -143,7 +156,7 @@ def test_an_uploaded_file_is_imported_by_mode(
     call, state, space_id, people, file_type, mode, payload, counts, names
 ):
     task_id = _import(call, space_id, file_type=file_type, mode=mode).task_id
-    state.spaces[space_id].db.tasks[task_id].payload = payload
+    _upload(state, state.spaces[space_id].db.tasks[task_id], payload)
     done = _poll_import(call, space_id, task_id, 4)[-1]
     assert (done.status, (done.success_count, done.failed_count)) == ("SUCCESS", counts)
     found = call(
@@ -158,7 +171,7 @@ def test_an_uploaded_file_is_imported_by_mode(
 
 def test_an_unreadable_import_file_fails_the_task(call, state, space_id):
     task_id = _import(call, space_id).task_id
-    state.spaces[space_id].db.tasks[task_id].payload = b"{not json"
+    _upload(state, state.spaces[space_id].db.tasks[task_id], b"{not json")
     done = _poll_import(call, space_id, task_id, 4)[-1]
     assert done.status == "FAILED"
     assert done.detail_message.startswith("INVALID_FILE")
@@ -228,7 +241,8 @@ def test_a_restore_copies_the_backup_under_the_new_name(call, space_id, people):
     request = m.QueryDBRestoreTaskStatusRequest(space_id=space_id, task_id=task_id)
     answers = [call(request) for _ in range(3)]
     assert [a.status for a in answers] == ["WAITING", "RUNNING", "SUCCESS"]
-    assert (answers[2].success_count, answers[2].failed_count) == (1, 0)
+    # SuccessCount is "成功回档的数据库记录数量": documents restored, not collections.
+    assert (answers[2].success_count, answers[2].failed_count) == (2, 0)
     count = '{"command":"count","collection":"restored"}'
     assert call(m.RunDBCommandRequest(space_id=space_id, body=count)).result == "2"
 
@@ -257,7 +271,7 @@ def test_a_restore_fails_when_its_target_appears_meanwhile(call, space_id, peopl
     call(m.RunDBCommandRequest(space_id=space_id, body=insert))
     request = m.QueryDBRestoreTaskStatusRequest(space_id=space_id, task_id=task_id)
     done = [call(request) for _ in range(3)][-1]
-    assert (done.status, done.failed_count) == ("FAILED", 1)
+    assert (done.status, done.failed_count) == ("FAILED", 2)
     assert "restored" in done.detail_message
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -10,12 +11,17 @@ from aiompsls import models as m
 from aiompsls._core.operations import OPERATIONS
 from aiompsls._core.wire import make_converter
 from aiompsls.emulator._registry import HANDLERS, EmulatedError
+from aiompsls.emulator.buckets import FILE_BUCKET
 from aiompsls.emulator.handlers import dispatch
-from aiompsls.emulator.handlers.webhosting_files import put_web_file
+from aiompsls.emulator.handlers.webhosting_files import put_hosting_file
 from aiompsls.emulator.records import LogRecord
 
 CERT = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
 KEY = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"
+# RunFunction runs the function's code under Node.js.
+needs_node = pytest.mark.skipif(
+    shutil.which("node") is None, reason="needs Node.js (node on PATH)"
+)
 
 
 def test_every_operation_has_a_handler_and_nothing_else_does():
@@ -97,11 +103,15 @@ def _db(call, sid):
     call(m.DeleteDBCollectionRequest(space_id=sid, body=drop))
 
 
-def _files_policies_extensions(call, sid):
+def _files_policies_extensions(call, state, sid):
     upload = call(
         m.DescribeFileUploadSignedUrlRequest(
             space_id=sid, content_type="image/png", filename="a.png", size=3
         )
+    )
+    stored = state.spaces[sid].files.files[upload.id]
+    state.objects.put_bytes(
+        FILE_BUCKET, stored.object_key, b"png", content_type="image/png", modified_ms=0
     )
     call(m.RegisterFileRequest(space_id=sid, id=upload.id))
     call(m.ListFileRequest(space_id=sid))
@@ -204,9 +214,13 @@ def _web_hosting(call, sid):
 
 def _web_files(call, state, sid):
     call(m.GetWebHostingUploadCredentialRequest(space_id=sid, file_path="/"))
-    hosting = state.spaces[sid].web_hosting
-    put_web_file(hosting, "a.html", b"<p>", "text/html", 1)
-    put_web_file(hosting, "b.html", b"<b>", "text/html", 2)
+    objects = state.objects
+    put_hosting_file(
+        objects, sid, "a.html", b"<p>", content_type="text/html", modified_ms=1
+    )
+    put_hosting_file(
+        objects, sid, "b.html", b"<b>", content_type="text/html", modified_ms=2
+    )
     call(m.ListWebHostingFilesRequest(space_id=sid, prefix="/"))
     call(m.DescribeWebHostingFileRequest(space_id=sid, file_path="/a.html"))
     call(
@@ -230,11 +244,13 @@ def _every_action(call, state):
         function_name="hello",
         status="SUCCESS",
         timestamp_ms=1,
-        content="hi",
+        contents=["hi"],
+        levels=["INFO"],
+        timestamps=[1],
     )
     sid = _space_and_functions(record, state, log)
     _db(record, sid)
-    _files_policies_extensions(record, sid)
+    _files_policies_extensions(record, state, sid)
     _open_platform(record, sid)
     _cors_and_trigger(record, sid)
     _web_hosting(record, sid)
@@ -246,11 +262,17 @@ def _every_action(call, state):
     return answers
 
 
-def test_a_scenario_reaches_every_action(call, state):
+@needs_node
+def test_a_scenario_reaches_every_action(call, state, function_packages):
+    function_packages.put("hello")
     assert set(_every_action(call, state)) == set(OPERATIONS)
 
 
-def test_every_answer_round_trips_through_the_strict_converter(call, state):
+@needs_node
+def test_every_answer_round_trips_through_the_strict_converter(
+    call, state, function_packages
+):
+    function_packages.put("hello")
     converter = make_converter(strict=True)
     for action, answer in _every_action(call, state).items():
         assert type(answer) is OPERATIONS[action].response, action

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import timedelta
 
 import pytest
@@ -82,7 +83,7 @@ def test_bad_windows_are_invalid_parameters(fails, space_id, kwargs, parameter):
     assert f"parameter {parameter} " in fails(request, "InvalidParameter", 400).message
 
 
-def _busy_day(call, space_id):
+def _busy_day(call, space_id, state, seed):
     call(m.CreateFunctionRequest(space_id=space_id, name="f"))
     deployment = call(m.CreateFunctionDeploymentRequest(space_id=space_id, name="f"))
     call(
@@ -104,11 +105,16 @@ def _busy_day(call, space_id):
             space_id=space_id, filename="a", content_type="text/plain", size=7
         )
     )
+    seed(state, upload.sign_url, b"7 bytes", "text/plain")
     call(m.RegisterFileRequest(space_id=space_id, id=upload.id))
 
 
-def test_what_the_space_did_shows_on_its_day(call, ctx, space_id):
-    _busy_day(call, space_id)
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js (node on PATH)")
+def test_what_the_space_did_shows_on_its_day(
+    call, ctx, state, space_id, function_packages, seed_upload
+):
+    function_packages.put("f")
+    _busy_day(call, space_id, state, seed_upload)
     ctx.now += timedelta(days=1)
     answer = _usage(
         call,

@@ -9,31 +9,45 @@ import attrs
 import pytest
 
 from aiompsls import models as m
-from aiompsls.emulator.handlers.webhosting_files import put_web_file
+from aiompsls.emulator.buckets import STATIC_BUCKET
+from aiompsls.emulator.handlers.webhosting_files import (
+    hosting_files,
+    put_hosting_file,
+)
 
 
 @pytest.fixture
 def site(call, state, space_id):
     call(m.OpenWebHostingServiceRequest(space_id=space_id))
-    hosting = state.spaces[space_id].web_hosting
     for index, path in enumerate(
         ["index.html", "css/a.css", "css/b.css", "img/x.png", "img/y.png"]
     ):
-        put_web_file(hosting, path, path.encode(), "text/plain", 1000 + index)
+        put_hosting_file(
+            state.objects,
+            space_id,
+            path,
+            path.encode(),
+            content_type="text/plain",
+            modified_ms=1000 + index,
+        )
     return space_id
 
 
 def _paths(state, space_id):
-    return sorted(state.spaces[space_id].web_hosting.files)
+    head = f"{space_id}/"
+    return [
+        info.key.removeprefix(head) for info in hosting_files(state.objects, space_id)
+    ]
 
 
 def test_stored_files_get_the_oss_etag(state, site):
     # The OSS PutObject documentation's example: the ETag of empty content.
-    hosting = state.spaces[site].web_hosting
-    stored = put_web_file(hosting, "/empty.txt", b"", "text/plain", 5)
-    assert (stored.path, stored.size) == ("empty.txt", 0)
+    stored = put_hosting_file(
+        state.objects, site, "/empty.txt", b"", content_type="text/plain", modified_ms=5
+    )
+    assert (stored.key, stored.size) == (f"{site}/empty.txt", 0)
     assert stored.etag == '"D41D8CD98F00B204E9800998ECF8427E"'
-    assert hosting.files["index.html"].size == 10
+    assert [info.size for info in hosting_files(state.objects, site, "index")] == [10]
 
 
 @pytest.mark.parametrize(
@@ -44,8 +58,8 @@ def test_stored_files_get_the_oss_etag(state, site):
         ("/", "prefix"),
     ],
 )
-def test_upload_credentials_are_post_object_material(
-    call, ctx, site, file_path, key_rule
+def test_upload_credentials_are_sts_post_object_material(
+    call, ctx, state, site, file_path, key_rule
 ):
     answer = call(
         m.GetWebHostingUploadCredentialRequest(space_id=site, file_path=file_path)
@@ -60,7 +74,12 @@ def test_upload_credentials_are_post_object_material(
     assert data.bucket_name == "mps-emulator-static"
     assert data.expired_time == int(ctx.now.timestamp()) + 3600
     assert data.file_path == file_path
-    assert data.security_token
+    sts = state.oss_sts_key()
+    assert (data.access_key_id, data.security_token) == (
+        sts.access_key_id,
+        sts.security_token,
+    )
+    assert data.access_key_id.startswith("STS.")
     assert (answer.success, answer.code) == ("true", "success")
 
 
@@ -145,40 +164,64 @@ def test_batch_delete_skips_missing_paths(call, state, site):
 
 
 @pytest.mark.parametrize(
-    ("source", "target", "paths"),
+    ("source", "target", "paths", "moved"),
     [
         (
             "/index.html",
             "/home.html",
             ["css/a.css", "css/b.css", "home.html", "img/x.png", "img/y.png"],
+            ("home.html", b"index.html"),
         ),
         (
             "/css",
             "/style",
             ["img/x.png", "img/y.png", "index.html", "style/a.css", "style/b.css"],
+            ("style/b.css", b"css/b.css"),
         ),
         (
             "img/",
             "css/",
             ["css/a.css", "css/b.css", "css/x.png", "css/y.png", "index.html"],
+            ("css/y.png", b"img/y.png"),
         ),
         (
             "/css/a.css",
             "/css/b.css",
             ["css/b.css", "img/x.png", "img/y.png", "index.html"],
+            ("css/b.css", b"css/a.css"),
         ),
     ],
 )
-def test_move_handles_files_and_directories(call, state, site, source, target, paths):
+def test_move_handles_files_and_directories(
+    call, state, site, source, target, paths, moved
+):
     request = m.MoveWebHostingFileRequest(
         space_id=site, source_file_path=source, target_file_path=target
     )
     assert call(request).data is True
     assert _paths(state, site) == paths
-    assert all(
-        stored.path == path
-        for path, stored in state.spaces[site].web_hosting.files.items()
+    path, content = moved
+    assert state.objects.path(STATIC_BUCKET, f"{site}/{path}").read_bytes() == content
+
+
+def test_a_move_whose_target_is_another_source_keeps_both_contents(call, state, site):
+    put_hosting_file(
+        state.objects, site, "css/css/a.css", b"deep", content_type="", modified_ms=1
     )
+    request = m.MoveWebHostingFileRequest(
+        space_id=site, source_file_path="/css", target_file_path="/css/css"
+    )
+    call(request)
+    contents = {
+        path: state.objects.path(STATIC_BUCKET, f"{site}/{path}").read_bytes()
+        for path in _paths(state, site)
+        if path.startswith("css/")
+    }
+    assert contents == {
+        "css/css/a.css": b"css/a.css",
+        "css/css/b.css": b"css/b.css",
+        "css/css/css/a.css": b"deep",
+    }
 
 
 def test_moving_nothing_is_not_found(fails, site):

@@ -19,7 +19,7 @@ from alibabacloud_tea_openapi import models as open_api_models
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from aiompsls.emulator import Emulator
-from aiompsls.emulator.handlers.webhosting_files import put_web_file
+from aiompsls.emulator.handlers.webhosting_files import hosting_files, put_hosting_file
 
 KEY_ID = "LTAIsdkTestKey"
 SECRET = "sdk-test-secret"
@@ -97,15 +97,18 @@ async def test_batch_delete_flattens_file_paths(
     await client.open_web_hosting_service_async(
         sdk_models.OpenWebHostingServiceRequest(space_id=space_id)
     )
-    hosting = emulator.state.space(space_id).web_hosting
+    objects = emulator.state.objects
     for path in ("a b.html", "c*~.js", "keep.css"):
-        put_web_file(hosting, path, b"x", "text/plain", 0)
+        put_hosting_file(
+            objects, space_id, path, b"x", content_type="text/plain", modified_ms=0
+        )
     request = sdk_models.BatchDeleteWebHostingFilesRequest(
         space_id=space_id, file_paths=["/a b.html", "/c*~.js"]
     )
     deleted = await client.batch_delete_web_hosting_files_async(request)
     assert deleted.body.data is True
-    assert list(hosting.files) == ["keep.css"]
+    remaining = hosting_files(objects, space_id)
+    assert [info.key for info in remaining] == [f"{space_id}/keep.css"]
 
 
 @pytest.mark.parametrize("algorithm", ALGORITHMS)

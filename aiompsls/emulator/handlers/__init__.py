@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiompsls.emulator._registry import HANDLERS, Context, EmulatedError
+from aiompsls.emulator._registry import HANDLERS, Answer, Context, EmulatedError
 from aiompsls.emulator.handlers import (
     cors,
     db,
@@ -26,7 +26,7 @@ from aiompsls.emulator.handlers import (
     webhosting_domains,
     webhosting_files,
 )
-from aiompsls.models._base import Request, Response
+from aiompsls.models._base import Request
 
 __all__ = [
     "GROUP_MODULES",
@@ -52,8 +52,12 @@ GROUP_MODULES = (
 )
 
 
-def dispatch(ctx: Context, request: Request[Any]) -> Response:
-    """Run the handler registered for ``request``'s action."""
+def dispatch(ctx: Context, request: Request[Any]) -> Answer:
+    """Run the handler registered for ``request``'s action.
+
+    Returns:
+        The response, or an awaitable of it when the handler is ``async``.
+    """
     handler = HANDLERS.get(request.ACTION)
     if handler is None:
         raise EmulatedError(

@@ -3,19 +3,27 @@
 Tasks move one step per status query: a query answers with the current status, then
 the task advances (export and restore WAITING -> RUNNING -> SUCCESS; import starts at
 NEW). The work is done when a task reaches SUCCESS, so the answer that first reports
-SUCCESS already has the counts. Imports read ``DbTask.payload`` (set by the OSS side
-once uploads land; without one an import succeeds with nothing imported).
+SUCCESS already has the counts. An import reads the file uploaded by PostObject and an
+export writes its file for a presigned download, both objects of the share bucket
+(:mod:`..db_objects`); an import without an upload succeeds with nothing imported.
 A backup of the space is taken on the first QueryDBBackupDumpTimes of each UTC day
 and kept for seven days.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 from aiompsls import models as m
 from aiompsls.emulator._registry import Context, handles
+from aiompsls.emulator.db_objects import import_payload_path, write_export
+from aiompsls.emulator.docdb import (
+    BackupInfo,
+    BackupNotFoundError,
+    CollectionExistsError,
+    CollectionNotFoundError,
+    InvalidFileError,
+)
 from aiompsls.emulator.handlers._common import (
     already_exists,
     invalid_param,
@@ -27,14 +35,14 @@ from aiompsls.emulator.handlers._common import (
     state_of,
     to_datetime,
 )
-from aiompsls.emulator.handlers._db_files import parse_import, render_export
 from aiompsls.emulator.handlers._urls import (
     SHARE_BUCKET,
     bucket_url,
     post_policy,
     presigned_url,
 )
-from aiompsls.emulator.records import Backup, DbStore, DbTask
+from aiompsls.emulator.objects import ObjectStore
+from aiompsls.emulator.records import DbStore, DbTask
 from aiompsls.emulator.state import Space
 
 STEPS = {
@@ -142,7 +150,7 @@ def _poll(ctx: Context, space: Space, kind: str, task_id: str) -> tuple[DbTask, 
     if shown in steps[:-1]:
         task.status = steps[steps.index(shown) + 1]
         if task.status == "SUCCESS":
-            _finish(space.db, task, lambda: state_of(ctx).new_hex(24))
+            _finish(ctx, space.db, task)
     return task, shown
 
 
@@ -194,12 +202,13 @@ def query_db_restore_task_status(
     )
 
 
-def _finish(db: DbStore, task: DbTask, new_id: Callable[[], str]) -> None:
+def _finish(ctx: Context, db: DbStore, task: DbTask) -> None:
     """Do a task's work as it reaches SUCCESS; a problem turns it FAILED."""
+    objects = state_of(ctx).objects
     if task.kind == "export":
-        _export(db, task)
+        _export(db, task, objects, now_ms(ctx))
     elif task.kind == "import":
-        _import(db, task, new_id)
+        _import(db, task, objects, lambda: state_of(ctx).new_hex(24))
     else:
         _restore(db, task)
 
@@ -209,89 +218,70 @@ def _fail(task: DbTask, message: str) -> None:
     task.detail_message = message
 
 
-def _export(db: DbStore, task: DbTask) -> None:
-    docs = db.collections.get(task.collection)
-    if docs is None:
+def _export(db: DbStore, task: DbTask, objects: ObjectStore, moment: int) -> None:
+    """Write the collection's export file to the share bucket, streamed."""
+    try:
+        chunks = db.docs.export_chunks(task.collection, task.file_type, task.fields)
+    except CollectionNotFoundError:
         _fail(task, f"COLLECTION_NOT_FOUND: {task.collection}")
         return
-    task.output = render_export(docs, task.file_type, task.fields)
-    task.success_count = len(docs)
+    task.success_count = db.docs.count(task.collection)
+    write_export(objects, task, chunks, modified_ms=moment)
 
 
-def _import(db: DbStore, task: DbTask, new_id: Callable[[], str]) -> None:
-    if task.payload is None:
+def _import(
+    db: DbStore, task: DbTask, objects: ObjectStore, new_id: Callable[[], str]
+) -> None:
+    """Read the uploaded file (PostObject to the share bucket); none: nothing to do."""
+    payload = import_payload_path(objects, task)
+    if payload is None:
         return
     try:
-        records = parse_import(task.payload, task.file_type)
-    except ValueError as exc:
-        _fail(task, f"INVALID_FILE: {exc}")
+        counts = db.docs.import_file(
+            task.collection, payload, task.file_type, task.mode, new_id=new_id
+        )
+    except InvalidFileError as exc:
+        _fail(task, f"INVALID_FILE: {exc.message}")
         return
-    docs = db.collections.setdefault(task.collection, [])
-    for record in records:
-        record.setdefault("_id", new_id())
-        _import_one(docs, record, task)
-
-
-def _import_one(
-    docs: list[dict[str, object]], record: dict[str, object], task: DbTask
-) -> None:
-    key = record["_id"]
-    index = next((i for i, doc in enumerate(docs) if doc.get("_id") == key), None)
-    if index is None:
-        docs.append(record)
-    elif task.mode == "UPSERT":
-        docs[index] = record
-    else:
-        task.failed_count += 1
-        return
-    task.success_count += 1
+    task.success_count, task.failed_count = counts.success, counts.failed
 
 
 def _restore(db: DbStore, task: DbTask) -> None:
-    backup = db.backups.get(task.backup_id)
-    clash = [name for name in task.new_collections if name in db.collections]
-    if backup is None or clash:
-        _fail(
-            task,
-            f"COLLECTION_EXISTS: {', '.join(clash)}" if clash else "BACKUP_EXPIRED",
-        )
-        task.failed_count = len(task.new_collections)
-        return
-    for origin, target in zip(
-        task.origin_collections, task.new_collections, strict=True
-    ):
-        db.collections[target] = copy.deepcopy(backup.collections[origin])
-    task.success_count = len(task.new_collections)
+    """Copy the backup's collections; the counts are of documents (records)."""
+    pairs = list(zip(task.origin_collections, task.new_collections, strict=True))
+    try:
+        task.success_count = db.docs.restore(task.backup_id, pairs)
+    except CollectionExistsError as exc:
+        _fail(task, f"COLLECTION_EXISTS: {exc.collection}")
+        task.failed_count = db.docs.backup_size(task.backup_id, task.origin_collections)
+    except BackupNotFoundError:
+        _fail(task, "BACKUP_EXPIRED")
 
 
-def take_backup(space: Space, dump_ms: int) -> Backup:
+def take_backup(space: Space, dump_ms: int) -> BackupInfo:
     """Snapshot the space's collections now (the daily backup)."""
     backup_id = f"{to_datetime(dump_ms):%Y%m%d%H%M%S}_{space.space_id}"
-    backup = Backup(
-        backup_id=backup_id,
-        dump_ms=dump_ms,
-        collections=copy.deepcopy(space.db.collections),
-    )
-    space.db.backups[backup_id] = backup
-    return backup
+    return space.db.docs.backup(backup_id, dump_ms)
 
 
-def _daily_backups(ctx: Context, space: Space) -> list[Backup]:
+def _daily_backups(ctx: Context, space: Space) -> list[BackupInfo]:
     moment = now_ms(ctx)
-    backups = space.db.backups
-    for key in [k for k, b in backups.items() if b.dump_ms < moment - BACKUP_KEEP_MS]:
-        del backups[key]
+    docs = space.db.docs
+    for backup in docs.backups():
+        if backup.dump_ms < moment - BACKUP_KEEP_MS:
+            docs.delete_backup(backup.backup_id)
     today = f"{to_datetime(moment):%Y-%m-%d}"
-    if not any(f"{to_datetime(b.dump_ms):%Y-%m-%d}" == today for b in backups.values()):
+    kept = docs.backups()
+    if not any(f"{to_datetime(b.dump_ms):%Y-%m-%d}" == today for b in kept):
         take_backup(space, moment)
-    return sorted(backups.values(), key=lambda b: b.dump_ms)
+    return docs.backups()
 
 
-def _backup_of(space: Space, backup_id: str) -> Backup:
-    backup = space.db.backups.get(backup_id)
-    if backup is None:
-        raise not_found("BackupId", "backup", backup_id)
-    return backup
+def _backup_of(space: Space, backup_id: str) -> BackupInfo:
+    try:
+        return space.db.docs.backup_info(backup_id)
+    except BackupNotFoundError:
+        raise not_found("BackupId", "backup", backup_id) from None
 
 
 @handles(m.QueryDBBackupDumpTimesRequest)

@@ -1,7 +1,9 @@
 """Handlers of the file storage actions (section 9 of the API reference).
 
-A file goes through DescribeFileUploadSignedUrl (an id and a presigned PUT URL),
-the upload, then RegisterFile, which makes it visible to ListFile.
+A file goes through DescribeFileUploadSignedUrl (an id and a presigned PUT URL
+signed for the declared ContentType), the upload to the OSS side, then RegisterFile,
+which makes it visible to ListFile with the stored object's size and type. Files are
+objects of the public-read file bucket, so ListFile's URLs need no signature.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from aiompsls.emulator._registry import Context, handles
 from aiompsls.emulator.handlers._common import (
     HTTP_OK,
     OK,
+    invalid_param,
     iso_ms,
     not_found,
     now_ms,
@@ -75,9 +78,13 @@ def _file_of(space: Space, file_id: str) -> StoredFile:
 
 @handles(m.RegisterFileRequest)
 def register_file(ctx: Context, req: m.RegisterFileRequest) -> m.RegisterFileResponse:
-    """Mark a file as uploaded."""
+    """Make an uploaded file visible; ``InvalidParameter`` before its upload."""
     space = space_of(ctx, req.space_id)
     stored = _file_of(space, req.id)
+    info = state_of(ctx).objects.stat(FILE_BUCKET, stored.object_key)
+    if info is None:
+        raise invalid_param("Id", "the file was not uploaded to its SignUrl")
+    stored.size, stored.content_type = info.size, info.content_type
     if not stored.registered:
         stored.registered = True
         stored.modified_ms = now_ms(ctx)
@@ -125,6 +132,9 @@ def delete_file(ctx: Context, req: m.DeleteFileRequest) -> m.DeleteFileResponse:
     ids = split_list(req.id)
     for file_id in ids:
         _file_of(space, file_id)
+    objects = state_of(ctx).objects
     for file_id in ids:
-        space.files.files.pop(file_id, None)
+        stored = space.files.files.pop(file_id, None)
+        if stored is not None:
+            objects.delete(FILE_BUCKET, stored.object_key)
     return m.DeleteFileResponse(request_id=ctx.request_id)

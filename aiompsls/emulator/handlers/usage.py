@@ -19,7 +19,10 @@ from aiompsls.emulator.handlers._common import (
     invalid_param,
     paginate,
     space_of,
+    state_of,
 )
+from aiompsls.emulator.handlers.webhosting_files import hosting_files
+from aiompsls.emulator.objects import ObjectStore
 from aiompsls.emulator.records import DailyUsage
 from aiompsls.emulator.state import Space
 
@@ -59,7 +62,7 @@ def describe_resource_usage(
     space = space_of(ctx, req.space_id)
     first, days = _window(ctx, req)
     page = paginate(range(days), req.page_number or 1, req.page_size or 30)
-    sizes = _sizes(space)
+    sizes = _sizes(space, state_of(ctx).objects)
     rows = tuple(_row(space, first + index * DAY, sizes) for index in page.items)
     return m.DescribeResourceUsageResponse(
         request_id=ctx.request_id,
@@ -71,7 +74,7 @@ def describe_resource_usage(
     )
 
 
-def _sizes(space: Space) -> tuple[int, int, int]:
+def _sizes(space: Space, objects: ObjectStore) -> tuple[int, int, int]:
     """Current bytes in file storage, the database and the static website."""
     storage = sum(f.size for f in space.files.files.values() if f.registered)
     database = sum(
@@ -79,7 +82,7 @@ def _sizes(space: Space) -> tuple[int, int, int]:
         for docs in space.db.collections.values()
         for doc in docs
     )
-    web = sum(f.size for f in space.web_hosting.files.values())
+    web = sum(f.size for f in hosting_files(objects, space.space_id))
     return storage, database, web
 
 

@@ -1,15 +1,14 @@
 """Handlers of the static website files (section 15 of the API reference).
 
-Files are objects ``<SpaceId>/<path>`` of the static bucket; ``path`` is kept without
-a leading slash and requests may write one. ``Marker``/``NextMarker`` are full object
+Files are the objects ``<SpaceId>/<path>`` of the static bucket in the object store
+(:mod:`aiompsls.emulator.objects`); ``path`` is kept without a leading slash and
+requests may write one. Uploads arrive through the OSS side as PostObject forms with
+the material of GetWebHostingUploadCredential (an STS key and its token); a FilePath
+ending in ``/`` allows any file under it. ``Marker``/``NextMarker`` are full object
 keys: a page lists the keys after the marker, and NextMarker is set while more remain.
-Uploads arrive through the OSS side (:func:`put_web_file`) with the PostObject material
-of GetWebHostingUploadCredential; a FilePath ending in ``/`` allows any file under it.
 """
 
 from __future__ import annotations
-
-import hashlib
 
 from aiompsls import models as m
 from aiompsls.emulator._registry import Context, handles
@@ -18,6 +17,7 @@ from aiompsls.emulator.handlers._common import (
     SUCCESS,
     invalid_param,
     not_found,
+    now_ms,
     state_of,
 )
 from aiompsls.emulator.handlers._urls import (
@@ -27,27 +27,34 @@ from aiompsls.emulator.handlers._urls import (
     presigned_url,
 )
 from aiompsls.emulator.handlers.webhosting import opened
-from aiompsls.emulator.records import WebFile, WebHostingStore
+from aiompsls.emulator.objects import ObjectInfo, ObjectStore
 
 UPLOAD_MAX_SIZE = 52428800
 SIGNED_URL_TTL = 1800
+PAGE_SIZE = 50
 
 
-def put_web_file(
-    hosting: WebHostingStore, path: str, data: bytes, content_type: str, moment: int
-) -> WebFile:
-    """Store an uploaded file; its ETag is the quoted upper-case MD5 of the data."""
-    etag = '"' + hashlib.md5(data, usedforsecurity=False).hexdigest().upper() + '"'
-    stored = WebFile(
-        path=path.lstrip("/"),
-        content_type=content_type,
-        size=len(data),
-        etag=etag,
-        last_modified_ms=moment,
-        data=data,
+def hosting_files(
+    objects: ObjectStore, space_id: str, prefix: str = ""
+) -> list[ObjectInfo]:
+    """Every file of a space's static website under ``prefix``, in key order."""
+    return objects.list_objects(STATIC_BUCKET, prefix=f"{space_id}/{prefix}")
+
+
+def put_hosting_file(
+    objects: ObjectStore,
+    space_id: str,
+    path: str,
+    data: bytes,
+    *,
+    content_type: str,
+    modified_ms: int,
+) -> ObjectInfo:
+    """Store a static website file directly, as a PostObject upload would."""
+    key = f"{space_id}/{path.lstrip('/')}"
+    return objects.put_bytes(
+        STATIC_BUCKET, key, data, content_type=content_type, modified_ms=modified_ms
     )
-    hosting.files[stored.path] = stored
-    return stored
 
 
 def _path(name: str, value: str) -> str:
@@ -55,11 +62,6 @@ def _path(name: str, value: str) -> str:
     if not path:
         raise invalid_param(name, "names no file")
     return path
-
-
-def _signed(ctx: Context, space_id: str, path: str) -> str:
-    key = f"{space_id}/{path}"
-    return presigned_url(ctx, STATIC_BUCKET, key, ttl=SIGNED_URL_TTL)
 
 
 @handles(m.GetWebHostingUploadCredentialRequest)
@@ -72,11 +74,11 @@ def get_web_hosting_upload_credential(
     directory = path == "" or path.endswith("/")
     key = f"{req.space_id}/{path}"
     upload = post_policy(
-        ctx, STATIC_BUCKET, key, max_size=UPLOAD_MAX_SIZE, prefix=directory
+        ctx, STATIC_BUCKET, key, max_size=UPLOAD_MAX_SIZE, prefix=directory, sts=True
     )
     data = m.GetWebHostingUploadCredentialData(
         access_key_id=upload.access_key_id,
-        security_token=state_of(ctx).new_token(32),
+        security_token=upload.security_token,
         endpoint=bucket_url(ctx, STATIC_BUCKET),
         bucket_name=STATIC_BUCKET,
         file_path=req.file_path,
@@ -98,22 +100,19 @@ def list_web_hosting_files(
     ctx: Context, req: m.ListWebHostingFilesRequest
 ) -> m.ListWebHostingFilesResponse:
     """A page of the files under ``Prefix`` after ``Marker``, in key order."""
-    hosting = opened(ctx, req.space_id)
-    prefix = f"{req.space_id}/{req.prefix.lstrip('/')}"
-    marker = req.marker or ""
-    keys = sorted(
-        key
-        for key in (f"{req.space_id}/{path}" for path in hosting.files)
-        if key.startswith(prefix) and key > marker
+    opened(ctx, req.space_id)
+    size = req.page_size or PAGE_SIZE
+    found = state_of(ctx).objects.list_objects(
+        STATIC_BUCKET,
+        prefix=f"{req.space_id}/{req.prefix.lstrip('/')}",
+        marker=req.marker or "",
+        limit=size + 1,
     )
-    size = req.page_size or 50
-    chosen = keys[:size]
-    files = tuple(
-        _item(ctx, req.space_id, hosting.files[key.split("/", 1)[1]]) for key in chosen
-    )
+    chosen = found[:size]
+    files = tuple(_item(ctx, req.space_id, info) for info in chosen)
     data = m.ListWebHostingFilesData(
         count=len(files),
-        next_marker=chosen[-1] if len(keys) > size else None,
+        next_marker=chosen[-1].key if len(found) > size else None,
         web_hosting_files=files,
     )
     return m.ListWebHostingFilesResponse(
@@ -126,16 +125,24 @@ def list_web_hosting_files(
 
 
 def _item(
-    ctx: Context, space_id: str, stored: WebFile
+    ctx: Context, space_id: str, info: ObjectInfo
 ) -> m.ListWebHostingFilesWebHostingFiles:
     return m.ListWebHostingFilesWebHostingFiles(
-        file_path=stored.path,
-        content_type=stored.content_type,
-        etag=stored.etag,
-        size=stored.size,
-        last_modified_time=stored.last_modified_ms,
-        signed_url=_signed(ctx, space_id, stored.path),
+        file_path=_path_of(space_id, info),
+        content_type=info.content_type,
+        etag=info.etag,
+        size=info.size,
+        last_modified_time=info.modified_ms,
+        signed_url=_signed(ctx, info),
     )
+
+
+def _path_of(space_id: str, info: ObjectInfo) -> str:
+    return info.key.removeprefix(f"{space_id}/")
+
+
+def _signed(ctx: Context, info: ObjectInfo) -> str:
+    return presigned_url(ctx, STATIC_BUCKET, info.key, ttl=SIGNED_URL_TTL)
 
 
 @handles(m.DescribeWebHostingFileRequest)
@@ -143,19 +150,20 @@ def describe_web_hosting_file(
     ctx: Context, req: m.DescribeWebHostingFileRequest
 ) -> m.DescribeWebHostingFileResponse:
     """One file's details; ``Exists`` false and nothing else when there is none."""
-    hosting = opened(ctx, req.space_id)
-    stored = hosting.files.get(_path("FilePath", req.file_path))
-    if stored is None:
+    opened(ctx, req.space_id)
+    key = f"{req.space_id}/{_path('FilePath', req.file_path)}"
+    info = state_of(ctx).objects.stat(STATIC_BUCKET, key)
+    if info is None:
         data = m.DescribeWebHostingFileData(exists=False, file_path=req.file_path)
     else:
         data = m.DescribeWebHostingFileData(
             exists=True,
             file_path=req.file_path,
-            content_type=stored.content_type,
-            etag=stored.etag,
-            size=stored.size,
-            last_modified_time=stored.last_modified_ms,
-            signed_url=_signed(ctx, req.space_id, stored.path),
+            content_type=info.content_type,
+            etag=info.etag,
+            size=info.size,
+            last_modified_time=info.modified_ms,
+            signed_url=_signed(ctx, info),
         )
     return m.DescribeWebHostingFileResponse(request_id=ctx.request_id, data=data)
 
@@ -165,8 +173,9 @@ def delete_web_hosting_file(
     ctx: Context, req: m.DeleteWebHostingFileRequest
 ) -> m.DeleteWebHostingFileResponse:
     """Delete one file."""
-    hosting = opened(ctx, req.space_id)
-    if hosting.files.pop(_path("FilePath", req.file_path), None) is None:
+    opened(ctx, req.space_id)
+    key = f"{req.space_id}/{_path('FilePath', req.file_path)}"
+    if not state_of(ctx).objects.delete(STATIC_BUCKET, key):
         raise not_found("FilePath", "file", req.file_path)
     return m.DeleteWebHostingFileResponse(
         request_id=ctx.request_id,
@@ -182,10 +191,11 @@ def batch_delete_web_hosting_files(
     ctx: Context, req: m.BatchDeleteWebHostingFilesRequest
 ) -> m.BatchDeleteWebHostingFilesResponse:
     """Delete several files; paths that name no file are skipped, as OSS does."""
-    hosting = opened(ctx, req.space_id)
+    opened(ctx, req.space_id)
     paths = [_path("FilePaths", value) for value in req.file_paths]
+    objects = state_of(ctx).objects
     for path in paths:
-        hosting.files.pop(path, None)
+        objects.delete(STATIC_BUCKET, f"{req.space_id}/{path}")
     return m.BatchDeleteWebHostingFilesResponse(request_id=ctx.request_id, data=True)
 
 
@@ -194,22 +204,29 @@ def move_web_hosting_file(
     ctx: Context, req: m.MoveWebHostingFileRequest
 ) -> m.MoveWebHostingFileResponse:
     """Move a file, or every file under a directory, replacing what is in the way."""
-    hosting = opened(ctx, req.space_id)
-    source = _path("SourceFilePath", req.source_file_path)
-    target = _path("TargetFilePath", req.target_file_path)
-    if source in hosting.files:
+    opened(ctx, req.space_id)
+    head = f"{req.space_id}/"
+    source = head + _path("SourceFilePath", req.source_file_path)
+    target = head + _path("TargetFilePath", req.target_file_path)
+    objects = state_of(ctx).objects
+    if objects.stat(STATIC_BUCKET, source) is not None:
         moves = {source: target}
     else:
-        head, new_head = source.rstrip("/") + "/", target.rstrip("/") + "/"
+        old, new = source.rstrip("/") + "/", target.rstrip("/") + "/"
         moves = {
-            path: new_head + path[len(head) :]
-            for path in hosting.files
-            if path.startswith(head)
+            info.key: new + info.key[len(old) :]
+            for info in objects.list_objects(STATIC_BUCKET, prefix=old)
         }
     if not moves:
         raise not_found("FilePath", "file", req.source_file_path)
-    moved = {new: hosting.files.pop(old) for old, new in moves.items()}
-    for new, stored in moved.items():
-        stored.path = new
-        hosting.files[new] = stored
+    _move_all(state_of(ctx).objects, moves, now_ms(ctx))
     return m.MoveWebHostingFileResponse(request_id=ctx.request_id, data=True)
+
+
+def _move_all(objects: ObjectStore, moves: dict[str, str], moment: int) -> None:
+    """Move every key at once: a target may be another move's source."""
+    parked = [(f"{new}\0moving", new) for new in moves.values()]
+    for old, (temporary, _) in zip(moves, parked, strict=True):
+        objects.move(STATIC_BUCKET, old, STATIC_BUCKET, temporary, modified_ms=moment)
+    for temporary, new in parked:
+        objects.move(STATIC_BUCKET, temporary, STATIC_BUCKET, new, modified_ms=moment)

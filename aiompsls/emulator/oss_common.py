@@ -1,0 +1,98 @@
+"""What the emulator's OSS routes share: error answers, object names, content types.
+
+An :class:`OssFaultError` raised anywhere in an OSS route becomes OSS error XML
+(:func:`aiompsls._core.oss.error_xml`) with the ``x-oss-request-id`` header (and
+``x-oss-ec`` where the error has an EC code).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import uuid
+from typing import Final
+
+from aiohttp import web
+
+from aiompsls._core.oss import Denial, error_xml
+
+__all__ = [
+    "OSS_PREFIX",
+    "OssFaultError",
+    "content_type_for",
+    "invalid_digest",
+    "malformed_post",
+    "oss_request_id",
+    "respond_error",
+    "valid_key",
+]
+
+#: The path prefix of the OSS side.
+OSS_PREFIX: Final = "/_oss"
+_KEY_MAX_BYTES = 1023
+_TYPES = mimetypes.MimeTypes()  # the built-in table only: the same on every host
+
+
+class OssFaultError(Exception):
+    """Answer the current OSS request with ``denial``."""
+
+    def __init__(self, denial: Denial) -> None:
+        super().__init__(f"{denial.code}: {denial.message}")
+        self.denial = denial
+
+
+def oss_request_id() -> str:
+    """A fresh OSS request id: 24 upper-case hex digits."""
+    return uuid.uuid4().hex[:24].upper()
+
+
+def respond_error(denial: Denial, *, request_id: str, host: str) -> web.Response:
+    """The HTTP answer of ``denial``."""
+    headers = {"Content-Type": "application/xml", "x-oss-request-id": request_id}
+    if denial.ec:
+        headers["x-oss-ec"] = denial.ec
+    body = error_xml(denial, request_id=request_id, host_id=host)
+    return web.Response(status=denial.status, body=body, headers=headers)
+
+
+def invalid_digest(*, malformed: bool) -> Denial:
+    """400 ``InvalidDigest``: a Content-MD5 that is not an MD5, or not the body's."""
+    return Denial(
+        status=400,
+        code="InvalidDigest",
+        message="The Content-MD5 you specified was invalid.",
+        ec="0017-00000502" if malformed else "0017-00000503",
+    )
+
+
+def malformed_post(reason: str) -> Denial:
+    """400 ``MalformedPOSTRequest``: the body is not a usable multipart form."""
+    return Denial(
+        status=400,
+        code="MalformedPOSTRequest",
+        message="The body of your POST request is not well-formed "
+        f"multipart/form-data: {reason}.",
+    )
+
+
+def valid_key(key: str) -> str:
+    """``key`` if OSS accepts it as an object name, else 400 ``InvalidObjectName``.
+
+    A name is 1 to 1023 bytes of UTF-8 and starts with no slash or backslash.
+    """
+    size = len(key.encode())
+    if not 0 < size <= _KEY_MAX_BYTES or key.startswith(("/", "\\")):
+        raise OssFaultError(
+            Denial(
+                status=400,
+                code="InvalidObjectName",
+                message="The specified object is not valid.",
+                details=(("ObjectName", key),),
+            )
+        )
+    return key
+
+
+def content_type_for(key: str) -> str:
+    """The content type OSS gives an object stored without one: by its extension."""
+    guessed, _ = _TYPES.guess_type(key, strict=False)
+    return guessed or "application/octet-stream"
