@@ -213,6 +213,24 @@ async def test_retry_after_is_honoured(monkeypatch: pytest.MonkeyPatch):
     assert pauses == [3.0]
 
 
+async def test_a_retry_after_date_is_read_against_the_clients_clock(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    pauses: list[float] = []
+
+    async def record(delay: float) -> None:
+        pauses.append(delay)
+
+    monkeypatch.setattr("aiompsls.client.anyio.sleep", record)
+    later = format_datetime(NOW + timedelta(seconds=5), usegmt=True)
+    transport = ScriptedTransport(
+        fail(503, "ServiceUnavailable", **{"retry-after": later}), ok(Count=0)
+    )
+    async with make_client(transport) as client:
+        await client.list_space()
+    assert pauses == [5.0]
+
+
 async def test_clock_skew_is_corrected_from_the_server_date():
     server_now = NOW + timedelta(hours=1)
     expired = fail(

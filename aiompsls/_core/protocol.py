@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
@@ -36,11 +36,27 @@ SignatureStyle = Literal["v1", "acs3"]
 
 @attrs.frozen(kw_only=True)
 class SigningKey:
-    """The material a request is signed with; the secret and token never print."""
+    """The material a request is signed with; the secret and token never print.
+
+    Attributes:
+        access_key_id: The AccessKey id.
+        access_key_secret: The AccessKey secret.
+        security_token: The STS token, if any.
+        v1_signer: :func:`signing.v1_signature` with this secret, its HMAC key
+            prepared once rather than on every request.
+    """
 
     access_key_id: str
     access_key_secret: str = attrs.field(repr=False)
     security_token: str | None = attrs.field(default=None, repr=False)
+    v1_signer: Callable[[str], str] = attrs.field(
+        init=False,
+        repr=False,
+        eq=False,
+        default=attrs.Factory(
+            lambda key: signing.v1_signer(key.access_key_secret), takes_self=True
+        ),
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -53,21 +69,11 @@ class Target:
 
 def format_timestamp(moment: datetime) -> str:
     """ISO 8601 UTC to the second, as the reference requires: 2013-01-10T12:00:00Z."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@attrs.frozen(kw_only=True)
-class _Attempt:
-    """Everything one signed attempt is built from."""
-
-    action: str
-    params: Mapping[str, str]
-    key: SigningKey
-    target: Target
-    method: str
-    timestamp: str
-    nonce: str
-    user_agent: str
+    # Field by field: half the cost of strftime, and always four digits of year.
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z"
+    )
 
 
 def build_request(
@@ -83,7 +89,8 @@ def build_request(
     user_agent: str,
 ) -> HttpRequest:
     """A complete signed request for one attempt of ``action``."""
-    attempt = _Attempt(
+    build = _build_acs3 if style == "acs3" else _build_v1
+    return build(
         action=action,
         params=params,
         key=key,
@@ -93,7 +100,6 @@ def build_request(
         nonce=nonce,
         user_agent=user_agent,
     )
-    return _build_acs3(attempt) if style == "acs3" else _build_v1(attempt)
 
 
 def _encode(params: Mapping[str, str]) -> str:
@@ -108,8 +114,13 @@ def _pair(name: str, value: str) -> str:
 
 
 @functools.lru_cache(maxsize=512)
-def _fixed_pairs(action: str, key_id: str, token: str | None) -> dict[str, str]:
-    """The encoded common parameters that do not change between attempts."""
+def _fixed_pairs(
+    action: str, key_id: str, token: str | None
+) -> tuple[dict[str, str], str]:
+    """The encoded common parameters that do not change between attempts.
+
+    Returns them by name, and joined as the start of a POST request's query.
+    """
     common = {
         "Action": action,
         "Version": API_VERSION,
@@ -120,52 +131,77 @@ def _fixed_pairs(action: str, key_id: str, token: str | None) -> dict[str, str]:
     }
     if token:
         common["SecurityToken"] = token
-    return {name: _pair(name, value) for name, value in common.items()}
+    pairs = {name: _pair(name, value) for name, value in common.items()}
+    return pairs, "&".join(pairs.values())
 
 
-def _build_v1(attempt: _Attempt) -> HttpRequest:
-    key, method = attempt.key, attempt.method
+def _build_v1(
+    *,
+    action: str,
+    params: Mapping[str, str],
+    key: SigningKey,
+    target: Target,
+    method: str,
+    timestamp: str,
+    nonce: str,
+    user_agent: str,
+) -> HttpRequest:
     # Every name and value is encoded once and reused for the signature and the wire.
-    query = dict(_fixed_pairs(attempt.action, key.access_key_id, key.security_token))
-    query["SignatureNonce"] = _pair("SignatureNonce", attempt.nonce)
-    query["Timestamp"] = _pair("Timestamp", attempt.timestamp)
-    business = {name: _pair(name, value) for name, value in attempt.params.items()}
+    fixed, fixed_query = _fixed_pairs(action, key.access_key_id, key.security_token)
+    nonce_pair = "SignatureNonce=" + signing.percent_encode(nonce)
+    time_pair = "Timestamp=" + signing.percent_encode_timestamp(timestamp)
+    business = {name: _pair(name, value) for name, value in params.items()}
+    # A common parameter wins over a business one of the same name.
+    every = {
+        **business,
+        **fixed,
+        "SignatureNonce": nonce_pair,
+        "Timestamp": time_pair,
+    }
+    canonical = "&".join([every[name] for name in sorted(every)])
+    to_sign = signing.v1_string_to_sign_from_query(method, canonical)
+    signature = signing.percent_encode_base64(key.v1_signer(to_sign))
     # The official SDK sends the common parameters in the query and the business
     # parameters in the form body; the signature covers both (official_sdk.md §2).
-    body = {} if method == "GET" else business
     if method == "GET":
-        query = {**business, **query}
-    every = {**body, **query}
-    canonical = "&".join(every[name] for name in sorted(every))
-    to_sign = signing.v1_string_to_sign_from_query(method, canonical)
-    signature = signing.v1_signature(key.access_key_secret, to_sign)
-    headers = {
-        "host": attempt.target.host,
-        "user-agent": attempt.user_agent,
-        "accept": "application/json",
-    }
-    if method == "POST":
-        headers["content-type"] = FORM
-    query_string = "&".join(query.values())
+        query, body = "&".join(every.values()), b""
+    else:
+        query = f"{fixed_query}&{nonce_pair}&{time_pair}"
+        body = "&".join(business.values()).encode()
     return HttpRequest(
         method=method,
-        url=f"{attempt.target.base_url}?{query_string}"
-        f"&Signature={signing.percent_encode(signature)}",
-        headers=headers,
-        body="&".join(body.values()).encode(),
+        url=f"{target.base_url}?{query}&Signature={signature}",
+        headers=_v1_headers(target.host, user_agent, method),
+        body=body,
     )
 
 
-def _build_acs3(attempt: _Attempt) -> HttpRequest:
-    key, method = attempt.key, attempt.method
-    query = dict(attempt.params) if method == "GET" else {}
-    body = b"" if method == "GET" else _encode(attempt.params).encode()
+def _v1_headers(host: str, user_agent: str, method: str) -> dict[str, str]:
+    headers = {"host": host, "user-agent": user_agent, "accept": "application/json"}
+    if method == "POST":
+        headers["content-type"] = FORM
+    return headers
+
+
+def _build_acs3(
+    *,
+    action: str,
+    params: Mapping[str, str],
+    key: SigningKey,
+    target: Target,
+    method: str,
+    timestamp: str,
+    nonce: str,
+    user_agent: str,
+) -> HttpRequest:
+    query = dict(params) if method == "GET" else {}
+    body = b"" if method == "GET" else _encode(params).encode()
     headers = {
-        "host": attempt.target.host,
-        "x-acs-action": attempt.action,
+        "host": target.host,
+        "x-acs-action": action,
         "x-acs-version": API_VERSION,
-        "x-acs-date": attempt.timestamp,
-        "x-acs-signature-nonce": attempt.nonce,
+        "x-acs-date": timestamp,
+        "x-acs-signature-nonce": nonce,
         "x-acs-content-sha256": signing.sha256_hex(body),
         "accept": "application/json",
     }
@@ -188,8 +224,8 @@ def _build_acs3(attempt: _Attempt) -> HttpRequest:
     headers["authorization"] = signing.acs3_authorization(
         access_key_id=key.access_key_id, signed_headers=signed, signature=signature
     )
-    headers["user-agent"] = attempt.user_agent
-    url = attempt.target.base_url + (f"?{_encode(query)}" if query else "")
+    headers["user-agent"] = user_agent
+    url = target.base_url + (f"?{_encode(query)}" if query else "")
     return HttpRequest(method=method, url=url, headers=headers, body=body)
 
 
@@ -199,10 +235,13 @@ def decode_response(
     action: str,
     response_type: type[ResponseT],
     converter: cattrs.Converter,
-    now: float,
+    now: Callable[[], float],
     secrets: tuple[str, ...] = (),
 ) -> ResponseT:
     """The typed response of a 2xx answer; otherwise raise the matching error.
+
+    ``now`` returns the current time (epoch seconds); it is called only for an
+    error answer, whose ``Retry-After`` may be an HTTP date.
 
     Raises:
         ApiError: the service answered with an error envelope.
@@ -210,7 +249,7 @@ def decode_response(
             shape).
     """
     if not 200 <= response.status < 300:
-        raise error_from_response(response, action=action, now=now, secrets=secrets)
+        raise error_from_response(response, action=action, now=now(), secrets=secrets)
     data = _json_object(response, action)
     try:
         return converter.structure(data, response_type)

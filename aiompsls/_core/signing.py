@@ -14,7 +14,7 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import quote
 
 import attrs
@@ -48,6 +48,37 @@ def percent_encode(value: str) -> str:
     if value.isascii():  # the same mapping as quote(), without its per-byte loop
         return value.translate(_ASCII_ESCAPES)
     return quote(value, safe="-_.~")
+
+
+def percent_encode_timestamp(value: str) -> str:
+    """:func:`percent_encode` of a ``2013-01-10T12:00:00Z`` timestamp, but cheaper.
+
+    Such text holds digits, ``-``, ``T`` and ``Z``, which stay literal, and ``:``,
+    which becomes ``%3A``: one replacement gives the same result.
+
+    Args:
+        value: A timestamp as ``protocol.format_timestamp`` writes it.
+
+    Returns:
+        The encoded text.
+    """
+    return value.replace(":", "%3A")
+
+
+def percent_encode_base64(value: str) -> str:
+    """:func:`percent_encode` of standard base64 text (a v1 signature), but cheaper.
+
+    Base64 holds letters and digits, which stay literal, and ``+``, ``/`` and ``=``,
+    which become ``%2B``, ``%2F`` and ``%3D``: three replacements give the same
+    result.
+
+    Args:
+        value: Standard base64 text, e.g. the result of :func:`v1_signature`.
+
+    Returns:
+        The encoded text.
+    """
+    return value.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
 
 
 def canonical_query(params: Mapping[str, str]) -> str:
@@ -110,6 +141,28 @@ def v1_signature(access_key_secret: str, string_to_sign: str) -> str:
     key = f"{access_key_secret}&".encode()
     digest = hmac.digest(key, string_to_sign.encode(), "sha1")
     return base64.b64encode(digest).decode("ascii")
+
+
+def v1_signer(access_key_secret: str) -> Callable[[str], str]:
+    """:func:`v1_signature` for one secret, with its HMAC key prepared once.
+
+    HMAC first digests its key; the returned function copies that keyed state
+    instead of redoing it for every string, and gives the same signatures.
+
+    Args:
+        access_key_secret: The AccessKey secret (the ``&`` is appended here).
+
+    Returns:
+        A function from a string-to-sign to its base64 signature.
+    """
+    keyed = hmac.new(f"{access_key_secret}&".encode(), digestmod=hashlib.sha1)
+
+    def sign(string_to_sign: str) -> str:
+        mac = keyed.copy()
+        mac.update(string_to_sign.encode())
+        return base64.b64encode(mac.digest()).decode("ascii")
+
+    return sign
 
 
 def sign_v1_params(

@@ -6,13 +6,18 @@ absorbs the quirks the API reference documents (``spec/README.md``): numbers sen
 strings and back, ``"true"`` strings, camelCase keys (``taskId``), ``Etag``/``ETag``, a
 single object where a list is documented, unknown extra keys.
 ``make_converter(strict=True)`` is what the emulator and the tests use: exact types,
-known keys only.
+known keys only. Responses that keep to the documented shape, the usual case, take a
+lean path (``plain_structure_fn``) that builds the models without cattrs.
 """
 
 from __future__ import annotations
 
+import enum
+import functools
+import types
+import typing
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 import cattrs
@@ -38,11 +43,16 @@ def model_fields(cls: type) -> tuple[attrs.Attribute[Any], ...]:
     return tuple(attrs.fields(cast("Any", cls)))
 
 
-def make_converter(*, strict: bool = False, detailed: bool = True) -> cattrs.Converter:
+def make_converter(
+    *, strict: bool = False, detailed: bool = True, lean: bool = True
+) -> cattrs.Converter:
     """Build a converter for every generated model.
 
     ``detailed=False`` trades cattrs' per-field error paths for speed: the client
     decodes with it and explains a failure with a detailed converter afterwards.
+    A lenient converter reads plain data on a lean path first
+    (:func:`plain_structure_fn`); ``lean=False`` leaves that path out, so that tests
+    can check that both paths give the same result.
     """
     converter = cattrs.Converter(forbid_extra_keys=strict, detailed_validation=detailed)
     scalars = _STRICT if strict else _LENIENT
@@ -51,7 +61,7 @@ def make_converter(*, strict: bool = False, detailed: bool = True) -> cattrs.Con
         # ``T | None`` straight to the scalar hook, skipping cattrs' generic union path.
         converter.register_structure_hook(kind | None, _optional(hook))
     converter.register_structure_hook_factory(
-        _is_model, lambda cls: _structure_fn(converter, cls, strict=strict)
+        _is_model, lambda cls: _structure_fn(converter, cls, strict=strict, lean=lean)
     )
     converter.register_unstructure_hook_factory(
         _is_model, lambda cls: _unstructure_fn(converter, cls)
@@ -77,7 +87,7 @@ def _is_model(cls: Any) -> bool:
 
 
 def _structure_fn(
-    converter: cattrs.Converter, cls: type[T], *, strict: bool
+    converter: cattrs.Converter, cls: type[T], *, strict: bool, lean: bool
 ) -> Callable[[Any, Any], T]:
     attrs.resolve_types(cast("Any", cls))
     fields = model_fields(cls)
@@ -86,6 +96,7 @@ def _structure_fn(
     keys = _key_table(fields, strict=strict)
     lists = {wire_name(a) for a in fields if _is_tuple(a.type)}
     exact = frozenset(wire_name(a) for a in fields)
+    plain = plain_structure_fn(cast("type", cls)) if lean and not strict else None
 
     def structure(data: Any, _: Any) -> T:
         if not isinstance(data, Mapping):
@@ -94,7 +105,16 @@ def _structure_fn(
             return inner(data, cls)
         return inner(_normalise(data, keys, lists, strict=strict), cls)
 
-    return structure
+    if plain is None:
+        return structure
+
+    def lenient(data: Any, _: Any) -> T:
+        # The lean path first; what it does not handle takes the general path,
+        # which decodes it or raises (see plain_structure_fn).
+        result: T = plain(data)  # or MISS
+        return structure(data, _) if result is MISS else result
+
+    return lenient
 
 
 def _key_table(
@@ -128,6 +148,112 @@ def _normalise(
             is_lone = wire in lists and isinstance(value, Mapping)
             out[wire] = [value] if is_lone else value
     return out
+
+
+class _Miss(enum.Enum):
+    """The lean path's answer when data needs the general path."""
+
+    MISS = "miss"
+
+
+#: Returned by a :func:`plain_structure_fn` function for data it does not handle.
+MISS: Final = _Miss.MISS
+_SCALARS: Final = frozenset({str, int, float, bool})
+
+
+class _Never:
+    """A type no JSON value has: the exact type of fields that always convert."""
+
+
+def _no_shortcut(_: Any) -> Any:
+    return MISS
+
+
+@functools.cache
+def plain_structure_fn(cls: type) -> Callable[[Any], Any] | None:
+    """A lean lenient structure function for model ``cls``; None if it has none.
+
+    The function returns the model, or :data:`MISS` for data that is not plain.
+    Plain data keeps to the documented shape: a dict holding only documented wire
+    names, each with JSON null or exactly the documented type (``str``, ``int``,
+    ``float``, ``bool``; a dict for a nested model; a list for a tuple). On such data
+    the lenient converter drops the nulls and its hooks return every other value
+    unchanged, so building ``cls`` straight from the values gives an equal object.
+    Anything else (aliases, camelCase, numbers as strings, a lone object for a list,
+    a missing required key) is MISS: the general path decodes it or raises.
+    """
+    attrs.resolve_types(cast("Any", cls))
+    fields = model_fields(cls)
+    plan: dict[str, tuple[str, type, Callable[[Any], Any]]] = {}
+    for attribute in fields:
+        kind = _plain_kind(attribute.type)
+        if kind is None or attribute.validator or attribute.converter:
+            return None
+        plan[wire_name(attribute)] = (attribute.alias or attribute.name, *kind)
+    required = frozenset(
+        a.alias or a.name for a in fields if a.default is attrs.NOTHING
+    )
+
+    def structure(data: Any) -> Any:
+        if type(data) is not dict:
+            return MISS
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            entry = plan.get(key)
+            if entry is None:  # an unknown, aliased or differently cased key
+                return MISS
+            name, exact, convert = entry
+            if type(value) is not exact:
+                if value is None:  # null means absent, as in _normalise
+                    continue
+                value = convert(value)
+                if value is MISS:
+                    return MISS
+            kwargs[name] = value
+        return cls(**kwargs) if kwargs.keys() >= required else MISS
+
+    return structure
+
+
+def _plain_kind(annotation: Any) -> tuple[type, Callable[[Any], Any]] | None:
+    """How plain values of ``annotation`` are read; None when they are not handled.
+
+    Returns the exact type of a value taken as is, and the conversion of a value of
+    another type (the containers; for scalars it always answers MISS).
+    """
+    if typing.get_origin(annotation) in (types.UnionType, typing.Union):
+        rest = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(rest) != 1:
+            return None
+        annotation = rest[0]  # ``T | None``: nulls never reach the conversion
+    if annotation in _SCALARS:
+        return annotation, _no_shortcut
+    if _is_model(annotation):
+        nested = plain_structure_fn(annotation)
+        return None if nested is None else (_Never, nested)
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is tuple and len(args) == 2 and args[1] is ...:
+        item = _plain_kind(args[0])
+        return None if item is None else (_Never, _plain_tuple(*item))
+    return None
+
+
+def _plain_tuple(exact: type, convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Convert a plain list to a tuple of its items converted one by one."""
+
+    def structure(value: Any) -> Any:
+        if type(value) is not list:
+            return MISS
+        items = []
+        for item in value:
+            if type(item) is not exact:
+                item = convert(item)
+                if item is MISS:
+                    return MISS
+            items.append(item)
+        return tuple(items)
+
+    return structure
 
 
 def _is_tuple(annotation: Any) -> bool:

@@ -2,6 +2,7 @@
 
 The oracle is vendor code (alibabacloud-tea-openapi's ``Utils.get_rpcsignature`` and
 ``Utils.get_authorization``), fed with the parameters and headers our request carries.
+Decoding reads the clock only for an error answer.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ from datetime import UTC, datetime
 import pytest
 from alibabacloud_tea_openapi.utils import Utils
 
-from aiompsls._core.http import HttpRequest
+from aiompsls import models as m
+from aiompsls._core.http import HttpRequest, HttpResponse
 from aiompsls._core.protocol import (
     SigningKey,
     Target,
     build_request,
+    decode_response,
     format_timestamp,
 )
+from aiompsls._core.wire import make_converter
+from aiompsls.errors import ApiError
 
 KEY = SigningKey(access_key_id="testid", access_key_secret="testsecret")
 STS = SigningKey(
@@ -119,3 +124,33 @@ def test_secrets_do_not_print():
     assert "testsecret" not in repr(KEY)
     assert "tok" not in repr(STS)
     assert format_timestamp(WHEN) == "2026-11-29T03:00:02Z"
+
+
+RETRY_DATE = "Sun, 29 Nov 2026 03:00:12 GMT"  # WHEN + 10 s
+
+
+def _answer(status: int, body: bytes) -> HttpResponse:
+    return HttpResponse(status=status, headers={"retry-after": RETRY_DATE}, body=body)
+
+
+def test_the_clock_is_read_only_to_decode_an_error_answer():
+    readings: list[float] = []
+
+    def now() -> float:
+        readings.append(WHEN.timestamp())
+        return WHEN.timestamp()
+
+    def decode(response: HttpResponse) -> m.DeleteSpaceResponse:
+        return decode_response(
+            response,
+            action="DeleteSpace",
+            response_type=m.DeleteSpaceResponse,
+            converter=make_converter(),
+            now=now,
+        )
+
+    assert decode(_answer(200, b'{"RequestId": "r"}')).request_id == "r"
+    assert readings == []
+    with pytest.raises(ApiError) as info:
+        decode(_answer(503, b'{"RequestId": "r", "Code": "ServiceUnavailable"}'))
+    assert (readings, info.value.retry_after) == ([WHEN.timestamp()], 10.0)
