@@ -1,8 +1,8 @@
 """The emulator under benchmark, each run in a process of its own.
 
-HTTP: ``python -m aiompsls.emulator serve --port 0``. HTTPS: ``tls_emulator.py`` (the
-emulator has no TLS option yet) with a throwaway ``trustme`` CA. Both announce
-themselves with one JSON line on stdout, which :func:`emulator_process` reads.
+``python -m aiompsls.emulator serve --port 0 --memory`` (plus ``--tls`` for HTTPS, which
+makes a throwaway CA). It announces itself with one JSON line on stdout, which
+:func:`emulator_process` reads.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import attrs
-import trustme
 
-HERE = Path(__file__).resolve().parent
 STARTUP_TIMEOUT_S = 30.0
 
 
@@ -29,7 +27,7 @@ class Server:
         endpoint: ``http://127.0.0.1:PORT`` or ``https://127.0.0.1:PORT``.
         access_key_id: The AccessKey id it accepts.
         access_key_secret: Its secret.
-        ca_path: PEM of the throwaway CA (HTTPS only).
+        ca_path: PEM of the emulator's throwaway CA (HTTPS only).
         bundle_path: PEM of certifi's roots plus that CA (HTTPS only), for the
             official SDK, which loads ``certifi.where()`` on every call.
     """
@@ -51,30 +49,6 @@ class Server:
         return self.endpoint.partition("://")[2]
 
 
-@attrs.frozen(kw_only=True)
-class TlsFiles:
-    """PEM files of a throwaway CA and a server certificate for 127.0.0.1."""
-
-    ca: Path
-    bundle: Path
-    server: Path
-
-
-def make_tls_files(directory: Path) -> TlsFiles:
-    """Write a fresh CA, a 127.0.0.1/localhost server cert and a certifi+CA bundle."""
-    ca = trustme.CA()
-    leaf = ca.issue_cert("127.0.0.1", "localhost")
-    files = TlsFiles(
-        ca=directory / "ca.pem",
-        bundle=directory / "certifi-plus-ca.pem",
-        server=directory / "server.pem",
-    )
-    ca.cert_pem.write_to_path(str(files.ca))
-    leaf.private_key_and_cert_chain_pem.write_to_path(str(files.server))
-    files.bundle.write_bytes(_certifi_roots() + ca.cert_pem.bytes())
-    return files
-
-
 def _certifi_roots() -> bytes:
     """certifi's CA bundle (it comes with the official SDK), or nothing without it."""
     try:
@@ -84,13 +58,17 @@ def _certifi_roots() -> bytes:
     return Path(certifi.where()).read_bytes().rstrip(b"\n") + b"\n"
 
 
-def _command(scheme: str, tls: TlsFiles | None) -> list[str]:
-    if scheme == "http":
-        return [sys.executable, "-m", "aiompsls.emulator", "serve", "--port", "0"]
-    if tls is None:
-        raise ValueError("https needs TLS files")
-    script = HERE / "tls_emulator.py"
-    return [sys.executable, str(script), "--cert-chain", str(tls.server)]
+def _command(scheme: str) -> list[str]:
+    command = [sys.executable, "-m", "aiompsls.emulator", "serve", "--port", "0"]
+    command.append("--memory")
+    return [*command, "--tls"] if scheme == "https" else command
+
+
+def _bundle(ca_file: Path, directory: Path) -> Path:
+    """certifi's roots plus the emulator's CA, for the official SDK."""
+    bundle = directory / "certifi-plus-ca.pem"
+    bundle.write_bytes(_certifi_roots() + ca_file.read_bytes())
+    return bundle
 
 
 def _read_announcement(proc: subprocess.Popen[str], log: Path) -> dict[str, str]:
@@ -113,22 +91,22 @@ def emulator_process(scheme: str, directory: Path) -> Iterator[Server]:
 
     Args:
         scheme: ``http`` or ``https``.
-        directory: Where TLS files and the emulator's stderr log go.
+        directory: Where the CA bundle and the emulator's stderr log go.
     """
-    tls = make_tls_files(directory) if scheme == "https" else None
     log = directory / f"emulator-{scheme}.log"
     with log.open("w") as err:
         proc = subprocess.Popen(
-            _command(scheme, tls), stdout=subprocess.PIPE, stderr=err, text=True
+            _command(scheme), stdout=subprocess.PIPE, stderr=err, text=True
         )
     try:
         info = _read_announcement(proc, log)
+        ca_path = Path(info["ca_file"]) if "ca_file" in info else None
         yield Server(
             endpoint=info["endpoint"],
             access_key_id=info["access_key_id"],
             access_key_secret=info["access_key_secret"],
-            ca_path=tls.ca if tls else None,
-            bundle_path=tls.bundle if tls else None,
+            ca_path=ca_path,
+            bundle_path=_bundle(ca_path, directory) if ca_path else None,
         )
     finally:
         _stop(proc)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -34,6 +34,20 @@ class EmulatedError(Exception):
         self.status = status
 
 
+@attrs.frozen(kw_only=True)
+class TaskAdvance:
+    """How database tasks move through their statuses.
+
+    Attributes:
+        mode: ``"poll"``: one step per status query (the default); ``"time"``: one
+            step every ``step_seconds`` of the emulator clock since the first query.
+        step_seconds: The time per step in ``"time"`` mode.
+    """
+
+    mode: Literal["poll", "time"] = "poll"
+    step_seconds: float = 1.0
+
+
 @attrs.define(kw_only=True)
 class Context:
     """What a handler knows about the call besides its parameters.
@@ -45,6 +59,7 @@ class Context:
         base_url: The emulator's own base URL, for URLs it hands out.
         access_key_id: The caller's access key id.
         runtime: Runs deployed functions (the gateway's, shared by every call).
+        task_advance: How database tasks move through their statuses.
     """
 
     state: Any
@@ -53,6 +68,7 @@ class Context:
     base_url: str
     access_key_id: str
     runtime: FunctionRuntime = attrs.Factory(FunctionRuntime)
+    task_advance: TaskAdvance = attrs.Factory(TaskAdvance)
 
 
 def handles(

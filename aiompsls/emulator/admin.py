@@ -133,6 +133,7 @@ class _Admin:
 
     async def reset(self, request: web.Request) -> web.Response:
         self.gateway.state.reset()
+        self.gateway.persist()
         return web.json_response(self._summary())
 
     async def state(self, request: web.Request) -> web.Response:
@@ -157,6 +158,7 @@ class _Admin:
         chosen = [state.spaces[space_id]] if space_id else [*state.spaces.values()]
         dump_ms = int(self.gateway.now().timestamp() * 1000)
         taken = [(space, take_backup(space, dump_ms)) for space in chosen]
+        self.gateway.persist()
         backups = [
             {"space_id": s.space_id, "backup_id": b.backup_id, "dump_time": b.dump_ms}
             for s, b in taken

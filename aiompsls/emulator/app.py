@@ -27,7 +27,13 @@ from aiompsls._core.operations import OPERATIONS
 from aiompsls._core.params import ParamError, decode_params
 from aiompsls._core.schema import Operation
 from aiompsls._core.wire import make_converter
-from aiompsls.emulator._registry import HANDLERS, Context, EmulatedError, Handler
+from aiompsls.emulator._registry import (
+    HANDLERS,
+    Context,
+    EmulatedError,
+    Handler,
+    TaskAdvance,
+)
 from aiompsls.emulator.auth import NonceStore, verify
 from aiompsls.emulator.calls import KeyPair, SignedCall, Verified
 from aiompsls.emulator.gateway import API_VERSION, gateway_error
@@ -79,6 +85,9 @@ class Gateway:
         clock: Returns the current time, aware UTC.
         nonces: The memory of used signature nonces.
         runtime: Runs deployed functions (closed when the application cleans up).
+        saver: Writes the state through (to a state folder) after calls that may
+            have changed it; None keeps the state in memory only.
+        task_advance: How database tasks move through their statuses.
     """
 
     keys: Mapping[str, KeyPair]
@@ -86,6 +95,13 @@ class Gateway:
     clock: Clock = utc_now
     nonces: NonceStore = attrs.Factory(NonceStore)
     runtime: FunctionRuntime = attrs.Factory(FunctionRuntime)
+    saver: Callable[[EmulatorState], None] | None = None
+    task_advance: TaskAdvance = attrs.Factory(TaskAdvance)
+
+    def persist(self) -> None:
+        """Write the state through to the saver, if there is one."""
+        if self.saver is not None:
+            self.saver(self.state)
 
     def now(self) -> datetime:
         """The clock's current time in UTC; a naive datetime is taken as UTC."""
@@ -240,9 +256,24 @@ async def answer(
         base_url=base_url,
         access_key_id=verified.access_key_id,
         runtime=gateway.runtime,
+        task_advance=gateway.task_advance,
     )
+    serial = gateway.state.serial
     fields = await _invoke(operation, handler, context, verified.params)
+    if _may_have_changed(operation, gateway.state.serial != serial):
+        gateway.persist()
     return render_success(operation.name, fields, request_id=request_id, fmt=fmt)
+
+
+def _may_have_changed(operation: Operation, minted: bool) -> bool:
+    """Whether a successful call may have changed the state (then it is saved).
+
+    Calls that are not read-only do; so do status queries (tasks and services
+    advance when polled) and any call that minted an id.
+    """
+    name = operation.name
+    polled = name.startswith("Query") or name.endswith("Status")
+    return not operation.readonly or minted or polled
 
 
 def _route(verified: Verified) -> tuple[Operation, Handler]:

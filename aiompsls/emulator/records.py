@@ -89,7 +89,8 @@ class DbTask:
 
     ``kind`` is ``export``, ``import`` or ``restore``; an export's file and an
     import's upload are the object ``file_key`` of the share bucket
-    (:mod:`..db_objects`).
+    (:mod:`..db_objects`). ``started_ms`` is the time of the first status query
+    (set in time-driven mode only).
     """
 
     task_id: str
@@ -107,6 +108,7 @@ class DbTask:
     failed_count: int = 0
     detail_message: str = ""
     created_ms: int
+    started_ms: int | None = None
 
 
 @attrs.define(kw_only=True)

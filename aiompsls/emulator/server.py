@@ -8,11 +8,14 @@ is the same application for in-process use (``aiohttp.test_utils.TestServer``).
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Literal
 
 from aiohttp import web
 
+from aiompsls.emulator._registry import TaskAdvance
 from aiompsls.emulator.admin import add_admin_routes
 from aiompsls.emulator.app import Clock, Gateway, create_app, utc_now
 from aiompsls.emulator.auth import NonceStore
@@ -20,13 +23,15 @@ from aiompsls.emulator.calls import KeyPair
 from aiompsls.emulator.fault_middleware import install_faults
 from aiompsls.emulator.fault_spec import parse_faults
 from aiompsls.emulator.faults import FaultInjector, FaultPlan
+from aiompsls.emulator.persist import StateFolder
+from aiompsls.emulator.site import add_site_routes
 from aiompsls.emulator.state import EmulatorState
 
 __all__ = ["Emulator"]
 
 
-def _http_endpoint(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+def _http_endpoint(host: str, port: int, scheme: str = "http") -> str:
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
 
 
 class Emulator:
@@ -43,6 +48,13 @@ class Emulator:
         faults: The fault plan RPC calls meet, or its spec in the ``--faults``
             grammar (:mod:`.fault_spec`); none if None. Change it later through
             :attr:`faults` or ``PUT /_admin/faults``.
+        state_folder: An open state folder: the state is loaded from it (unless
+            ``state`` is given) and written through to it after every call that
+            may have changed it. The caller closes the folder.
+        task_advance: ``"poll"``: database tasks move one step per status query;
+            ``"time"``: one step every ``task_step_seconds`` of ``clock``.
+        task_step_seconds: The time per step in ``"time"`` mode.
+        ssl_context: Serve HTTPS with this server context when set.
 
     Raises:
         FaultSpecError: ``faults`` is a spec that cannot be read.
@@ -63,7 +75,13 @@ class Emulator:
         state: EmulatorState | None = None,
         clock: Clock = utc_now,
         faults: FaultPlan | str | None = None,
+        state_folder: StateFolder | None = None,
+        task_advance: Literal["poll", "time"] = "poll",
+        task_step_seconds: float = 1.0,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        if state is None:
+            state = state_folder.load() if state_folder else EmulatorState()
         key = KeyPair(
             access_key_id=access_key_id,
             access_key_secret=access_key_secret,
@@ -71,11 +89,15 @@ class Emulator:
         )
         self._gateway = Gateway(
             keys={access_key_id: key},
-            state=state if state is not None else EmulatorState(),
+            state=state,
             clock=clock,
             nonces=NonceStore(),
+            saver=state_folder.save if state_folder else None,
+            task_advance=TaskAdvance(mode=task_advance, step_seconds=task_step_seconds),
         )
+        self._ssl = ssl_context
         self._app = create_app(self._gateway)
+        add_site_routes(self._app, self._gateway)
         if isinstance(faults, str):
             faults = parse_faults(faults)
         self._faults = install_faults(self._app, faults)
@@ -89,6 +111,11 @@ class Emulator:
     def access_key_id(self) -> str:
         """The AccessKey id the emulator accepts."""
         return next(iter(self._gateway.keys))
+
+    @property
+    def access_key_secret(self) -> str:
+        """The secret of :attr:`access_key_id`."""
+        return self._gateway.keys[self.access_key_id].access_key_secret
 
     @property
     def state(self) -> EmulatorState:
@@ -112,7 +139,7 @@ class Emulator:
 
     @property
     def endpoint(self) -> str:
-        """``http://HOST:PORT`` while :meth:`running`; RuntimeError otherwise."""
+        """``http(s)://HOST:PORT`` while :meth:`running`; RuntimeError otherwise."""
         if self._endpoint is None:
             raise RuntimeError("the emulator is not running")
         return self._endpoint
@@ -138,9 +165,10 @@ class Emulator:
         runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
         await runner.setup()
         try:
-            await web.TCPSite(runner, host, port).start()
+            await web.TCPSite(runner, host, port, ssl_context=self._ssl).start()
             bound_host, bound_port = runner.addresses[0][:2]
-            self._endpoint = _http_endpoint(bound_host, bound_port)
+            scheme = "https" if self._ssl else "http"
+            self._endpoint = _http_endpoint(bound_host, bound_port, scheme)
             yield self
         finally:
             self._endpoint = None

@@ -17,6 +17,7 @@ import attrs
 
 from aiompsls._core.oss import OssKey
 from aiompsls.emulator._registry import EmulatedError
+from aiompsls.emulator.docdb import DocumentDB
 from aiompsls.emulator.objects import ObjectStore
 from aiompsls.emulator.records import (
     CorsStore,
@@ -105,6 +106,8 @@ class EmulatorState:
         oss_access_key_secret: The secret those URLs are signed with.
         objects: The uploaded objects (not part of equality; :meth:`reset` empties
             it and keeps its folder).
+        documents: The database every space's documents live in (not part of
+            equality); None gives each space a private in-memory one.
     """
 
     seed: str = DEFAULT_SEED
@@ -115,16 +118,33 @@ class EmulatorState:
     oss_access_key_id: str = attrs.Factory(_oss_key_id, takes_self=True)
     oss_access_key_secret: str = attrs.Factory(_oss_secret, takes_self=True)
     objects: ObjectStore = attrs.field(factory=ObjectStore, eq=False, repr=False)
+    documents: DocumentDB | None = attrs.field(default=None, eq=False, repr=False)
 
     def reset(self) -> None:
         """Forget everything: back to the state of a fresh instance with this seed.
 
-        The object store stays (with its folder) and is emptied.
+        The object store and the document database stay (with their files) and are
+        emptied.
         """
-        fresh = EmulatorState(seed=self.seed, objects=self.objects)
+        for space in self.spaces.values():
+            space.db.docs.clear()
+        fresh = EmulatorState(
+            seed=self.seed, objects=self.objects, documents=self.documents
+        )
         for field in attrs.fields(EmulatorState):
             setattr(self, field.name, getattr(fresh, field.name))
         self.objects.clear()
+
+    def new_db_store(self, space_id: str) -> DbStore:
+        """The database store of a new space: in :attr:`documents` if set."""
+        if self.documents is None:
+            return DbStore()
+        return DbStore(docs=self.documents.space(space_id))
+
+    def remove_space(self, space_id: str) -> None:
+        """Delete a space with its collections and backups (it must exist)."""
+        space = self.spaces.pop(space_id)
+        space.db.docs.clear()
 
     def oss_key(self) -> OssKey:
         """The OSS key presigned URLs and DB import policies are signed with."""

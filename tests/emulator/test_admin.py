@@ -199,7 +199,8 @@ async def spawn_serve(*options: str, env: str | None = None) -> Process:
     environ = {k: v for k, v in os.environ.items() if k != ENV_VAR}
     if env is not None:
         environ[ENV_VAR] = env
-    command = [sys.executable, "-m", "aiompsls.emulator", "serve", *options]
+    command = [sys.executable, "-m", "aiompsls.emulator", "serve", "--memory"]
+    command += options
     return await anyio.open_process(command, env=environ, stderr=None)
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 
 from aiompsls import models as m
+from aiompsls.emulator._registry import TaskAdvance
 from aiompsls.emulator.buckets import SHARE_BUCKET
 
 
@@ -277,3 +278,29 @@ def test_a_restore_fails_when_its_target_appears_meanwhile(call, space_id, peopl
 
 def test_a_restore_of_an_unknown_backup_is_not_found(fails, space_id):
     fails(_restore(space_id, "nope"), "InvalidBackupId.NotFound", 404)
+
+
+@pytest.mark.parametrize(
+    ("offsets", "expected"),
+    [
+        ([0, 0, 0], ["WAITING", "WAITING", "WAITING"]),
+        ([0, 1.9, 2.0, 4.0], ["WAITING", "WAITING", "RUNNING", "SUCCESS"]),
+        ([0, 60], ["WAITING", "SUCCESS"]),
+    ],
+    ids=["no-time-passes", "one-step-per-2s", "jumps-to-the-end"],
+)
+def test_time_driven_tasks_move_with_the_clock_not_the_polls(
+    ctx, call, state, space_id, people, offsets, expected
+):
+    ctx.task_advance = TaskAdvance(mode="time", step_seconds=2)
+    start = ctx.now
+    task_id = _export(call, space_id)
+    answers = []
+    for offset in offsets:
+        ctx.now = start + timedelta(seconds=offset)
+        answers.append(_poll_export(call, space_id, task_id))
+    assert [a.status for a in answers] == expected
+    if expected[-1] == "SUCCESS":
+        assert answers[-1].exported_count == "2"
+        task = state.spaces[space_id].db.tasks[task_id]
+        assert len(_export_file(state, task).splitlines()) == 2

@@ -44,7 +44,8 @@ async def spawn() -> AsyncIterator[Spawn]:
     started: list[Process] = []
 
     async def run(*options: str) -> Process:
-        command = [sys.executable, "-m", "aiompsls.emulator", "serve", *options]
+        command = [sys.executable, "-m", "aiompsls.emulator", "serve", "--memory"]
+        command += options
         process = await anyio.open_process(command, stderr=None)
         started.append(process)
         return process
@@ -124,11 +125,15 @@ def test_key_id_without_secret_is_a_usage_error(
     assert "--access-key-secret" in capsys.readouterr().err
 
 
-def test_help_says_state_is_in_memory(capsys: pytest.CaptureFixture[str]) -> None:
+def test_help_names_the_state_folder_and_memory_options(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     with pytest.raises(SystemExit) as info:
         serve.main(["--help"])
     assert info.value.code == 0
-    assert "always in memory" in " ".join(capsys.readouterr().out.split())
+    helped = " ".join(capsys.readouterr().out.split())
+    assert "--state-dir PATH" in helped
+    assert "keep everything in memory" in helped
 
 
 def test_module_entry_help_and_serve_help(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,13 +1,15 @@
 """Handlers of DB export, import and restore tasks and backups (section 8).
 
-Tasks move one step per status query: a query answers with the current status, then
-the task advances (export and restore WAITING -> RUNNING -> SUCCESS; import starts at
-NEW). The work is done when a task reaches SUCCESS, so the answer that first reports
-SUCCESS already has the counts. An import reads the file uploaded by PostObject and an
-export writes its file for a presigned download, both objects of the share bucket
-(:mod:`..db_objects`); an import without an upload succeeds with nothing imported.
-A backup of the space is taken on the first QueryDBBackupDumpTimes of each UTC day
-and kept for seven days.
+By default tasks move one step per status query: a query answers with the current
+status, then the task advances (export and restore WAITING -> RUNNING -> SUCCESS; import
+starts at NEW). With ``TaskAdvance(mode="time")`` a task is at step ``elapsed //
+step_seconds`` of the emulator clock since its first status query, and a query answers
+with that step. The work is done when a task reaches SUCCESS, so the answer that first
+reports SUCCESS already has the counts. An import reads the file uploaded by PostObject
+and an export writes its file for a presigned download, both objects of the share bucket
+(:mod:`..db_objects`); an import without an upload succeeds with nothing imported. A
+backup of the space is taken on the first QueryDBBackupDumpTimes of each UTC day and
+kept for seven days.
 """
 
 from __future__ import annotations
@@ -143,15 +145,35 @@ def _task_of(space: Space, kind: str, task_id: str) -> DbTask:
 
 
 def _poll(ctx: Context, space: Space, kind: str, task_id: str) -> tuple[DbTask, str]:
-    """The task and the status to answer with; the task advances one step after."""
+    """The task and the status to answer with (see the module docstring)."""
     task = _task_of(space, kind, task_id)
-    shown = task.status
     steps = STEPS[kind]
+    if ctx.task_advance.mode == "time":
+        return task, _advance_by_time(ctx, space.db, task, steps)
+    shown = task.status
     if shown in steps[:-1]:
         task.status = steps[steps.index(shown) + 1]
         if task.status == "SUCCESS":
             _finish(ctx, space.db, task)
     return task, shown
+
+
+def _advance_by_time(
+    ctx: Context, db: DbStore, task: DbTask, steps: tuple[str, ...]
+) -> str:
+    """Move the task to the step the clock says; its status after that."""
+    moment = now_ms(ctx)
+    if task.started_ms is None:
+        task.started_ms = moment
+    if task.status not in steps[:-1]:
+        return task.status
+    step_ms = max(ctx.task_advance.step_seconds * 1000, 1)
+    reached = min(len(steps) - 1, int((moment - task.started_ms) // step_ms))
+    if reached > steps.index(task.status):
+        task.status = steps[reached]
+        if task.status == "SUCCESS":
+            _finish(ctx, db, task)
+    return task.status
 
 
 @handles(m.QueryDBExportTaskStatusRequest)

@@ -61,6 +61,7 @@ def create_space(ctx: Context, req: m.CreateSpaceRequest) -> m.CreateSpaceRespon
         api_key=state.new_token(16),
         private_key=state.new_private_key(),
     )
+    space.db = state.new_db_store(space.space_id)
     state.spaces[space.space_id] = space
     return m.CreateSpaceResponse(
         request_id=ctx.request_id, space_id=space.space_id, success=True
@@ -71,7 +72,7 @@ def create_space(ctx: Context, req: m.CreateSpaceRequest) -> m.CreateSpaceRespon
 def delete_space(ctx: Context, req: m.DeleteSpaceRequest) -> m.DeleteSpaceResponse:
     """Delete a space and everything in it."""
     space_of(ctx, req.space_id)
-    del state_of(ctx).spaces[req.space_id]
+    state_of(ctx).remove_space(req.space_id)
     return m.DeleteSpaceResponse(request_id=ctx.request_id)
 
 
