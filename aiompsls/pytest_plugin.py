@@ -17,6 +17,10 @@ async test runner on asyncio: the anyio pytest plugin (``@pytest.mark.anyio`` or
 ``@pytest.mark.mpsls_faults("throttle=0.5")`` gives the emulator a fault plan in
 the ``--faults`` grammar, as does indirect parametrisation of ``mpsls_emulator``
 with specs.
+
+It has no assertions for pytest to rewrite (PYTEST_DONT_REWRITE), so loading it
+with ``-p aiompsls.pytest_plugin`` after the entry point has imported it raises no
+"already imported" warning, however aiompsls was installed.
 """
 
 from __future__ import annotations
