@@ -19,6 +19,8 @@ __all__ = [
     "SHARE_BUCKET",
     "STATIC_BUCKET",
     "Bucket",
+    "function_prefix",
+    "space_prefixes",
 ]
 
 FUNCTION_BUCKET: Final = "mps-emulator-faas"
@@ -55,3 +57,23 @@ BUCKETS: Final = {
         Bucket(name=STATIC_BUCKET),
     )
 }
+
+
+def function_prefix(space_id: str, function_name: str) -> tuple[str, str]:
+    """The bucket and key prefix of a function's deployment packages."""
+    return FUNCTION_BUCKET, f"{space_id}/{function_name}/"
+
+
+def space_prefixes(space_id: str) -> tuple[tuple[str, str], ...]:
+    """Every (bucket, key prefix) holding a space's objects.
+
+    Function packages, stored files and hosting files are keyed ``<SpaceId>/...``;
+    database import and export files ``mongo/<import|export>/<SpaceId>/...``.
+    """
+    return (
+        (FUNCTION_BUCKET, f"{space_id}/"),
+        (FILE_BUCKET, f"{space_id}/"),
+        (STATIC_BUCKET, f"{space_id}/"),
+        (SHARE_BUCKET, f"mongo/import/{space_id}/"),
+        (SHARE_BUCKET, f"mongo/export/{space_id}/"),
+    )

@@ -32,9 +32,13 @@ import attrs
 
 from aiompsls.emulator.uploads import PendingObject, Spool
 
-__all__ = ["ObjectInfo", "ObjectStore"]
+__all__ = ["ObjectInfo", "ObjectStore", "ObjectStoreError"]
 
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
+
+
+class ObjectStoreError(Exception):
+    """An existing object folder holds a metadata file that cannot be read."""
 
 
 @attrs.frozen(kw_only=True)
@@ -253,6 +257,13 @@ class ObjectStore:
         (folder / entry.data).unlink(missing_ok=True)
         return True
 
+    def delete_prefix(self, bucket: str, prefix: str) -> int:
+        """Delete every object whose key starts with ``prefix``; how many there were."""
+        doomed = [info.key for info in self.list_objects(bucket, prefix=prefix)]
+        for key in doomed:
+            self.delete(bucket, key)
+        return len(doomed)
+
     def copy(
         self, bucket: str, key: str, to_bucket: str, to_key: str, *, modified_ms: int
     ) -> ObjectInfo:
@@ -309,8 +320,7 @@ class ObjectStore:
         shutil.rmtree(root / ".tmp", ignore_errors=True)
         used: set[Path] = set()
         for meta in root.glob("*/*/*.json"):
-            record = json.loads(meta.read_text(encoding="utf-8"))
-            entry = _Entry(data=record.pop("data"), info=ObjectInfo(**record))
+            entry = _read_meta(meta)
             self._entries.setdefault(entry.info.bucket, {})[entry.info.key] = entry
             used.add(meta.parent / entry.data)
         for bucket, entries in self._entries.items():
@@ -318,6 +328,19 @@ class ObjectStore:
         for data_file in root.glob("*/*/*.*"):
             if data_file.suffix != ".json" and data_file not in used:
                 data_file.unlink()
+
+
+def _read_meta(meta: Path) -> _Entry:
+    """The entry a metadata file describes; ObjectStoreError naming it if unreadable."""
+    try:
+        record = json.loads(meta.read_text(encoding="utf-8"))
+        entry = _Entry(data=record.pop("data"), info=ObjectInfo(**record))
+        if Path(entry.data).name != entry.data or entry.data.endswith(".json"):
+            raise ValueError(f"bad data file name {entry.data!r}")
+        return entry
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        message = f"{meta}: not an object metadata file ({exc!r})"
+        raise ObjectStoreError(message) from None
 
 
 def _check_bucket(bucket: str) -> None:

@@ -21,7 +21,7 @@ from typing import IO, Any
 import cattrs
 
 from aiompsls.emulator.docdb import DocumentDB
-from aiompsls.emulator.objects import ObjectStore
+from aiompsls.emulator.objects import ObjectStore, ObjectStoreError
 from aiompsls.emulator.records import DbStore, DbTask, Extension
 from aiompsls.emulator.state import EmulatorState, Space
 
@@ -197,9 +197,11 @@ class StateFolder:
             StateError: A saved record cannot be read.
         """
         rows = dict(self._conn.execute("SELECT key, body FROM records").fetchall())
-        state = EmulatorState(
-            objects=ObjectStore(self.root / OBJECTS_DIR), documents=self._docs
-        )
+        try:
+            objects = ObjectStore(self.root / OBJECTS_DIR)
+        except ObjectStoreError as exc:
+            raise StateError(str(exc)) from None
+        state = EmulatorState(objects=objects, documents=self._docs)
         if _ACCOUNT not in rows:
             return state
         try:

@@ -17,6 +17,7 @@ import attrs
 
 from aiompsls._core.oss import OssKey
 from aiompsls.emulator._registry import EmulatedError
+from aiompsls.emulator.buckets import space_prefixes
 from aiompsls.emulator.docdb import DocumentDB
 from aiompsls.emulator.objects import ObjectStore
 from aiompsls.emulator.records import (
@@ -142,9 +143,11 @@ class EmulatorState:
         return DbStore(docs=self.documents.space(space_id))
 
     def remove_space(self, space_id: str) -> None:
-        """Delete a space with its collections and backups (it must exist)."""
+        """Delete a space with its collections, backups and objects (it must exist)."""
         space = self.spaces.pop(space_id)
         space.db.docs.clear()
+        for bucket, prefix in space_prefixes(space_id):
+            self.objects.delete_prefix(bucket, prefix)
 
     def oss_key(self) -> OssKey:
         """The OSS key presigned URLs and DB import policies are signed with."""

@@ -20,6 +20,8 @@ import pytest
 
 import aiompsls
 from aiompsls.emulator import Emulator
+from aiompsls.emulator.buckets import BUCKETS
+from aiompsls.waiters import wait_web_hosting_opened
 
 KEY_ID, SECRET = "LTAIossflows", "oss-flows-secret"
 CREDS = aiompsls.Credentials(access_key_id=KEY_ID, access_key_secret=SECRET)
@@ -120,6 +122,41 @@ async def test_an_uploaded_package_deploys_and_downloads(client, http, space):
     assert (item.status.status, item.status.label) == ("DEPLOY_SUCCESS", "部署成功")
     assert described.deployment.deployment_id == deployment_id
     assert downloaded == (package, etag_of(package))
+
+
+async def test_deleting_a_function_or_a_space_deletes_its_stored_objects(
+    client, http, emulator, space
+):
+    package = zipped({"index.js": "exports.main = async () => 1;"})
+    for name in ("kept", "dropped"):
+        await client.create_function(space_id=space, name=name)
+    with anyio.fail_after(WAIT):
+        for name in ("kept", "dropped"):
+            created = await client.create_function_deployment(space_id=space, name=name)
+            await put(http, created.upload_signed_url, package, "application/zip")
+        upload = await client.describe_file_upload_signed_url(
+            space_id=space, content_type="text/plain", filename="a.txt", size=1
+        )
+        await put(http, upload.sign_url, b"a", "text/plain")
+        await client.delete_function(space_id=space, name="dropped")
+        after_function = stored_keys(emulator)
+        await client.delete_space(space_id=space)
+    assert [key.split("/")[:2] for key in after_function] == [
+        ["mps-emulator-faas", space],
+        ["mps-emulator-files", space],
+    ]
+    assert "/kept/" in after_function[0]
+    assert stored_keys(emulator) == []
+
+
+def stored_keys(emulator: Emulator) -> list[str]:
+    """``bucket/key`` of every object the emulator stores, in order."""
+    objects = emulator.state.objects
+    return [
+        f"{bucket}/{info.key}"
+        for bucket in sorted(BUCKETS)
+        for info in objects.list_objects(bucket)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -276,3 +313,118 @@ async def test_a_post_object_import_runs_and_an_export_downloads(client, http, s
         "0",
     )
     assert [json.loads(line) for line in downloaded.splitlines()] == lines
+
+
+async def test_imported_documents_query_back_up_and_restore_into_a_new_collection(
+    client, http, emulator, space
+):
+    payload = b'[{"_id": "a", "age": 31}, {"_id": "b", "age": 42}, {"_id": "a"}]'
+    with anyio.fail_after(WAIT):
+        task = await client.create_db_import_task(
+            space_id=space, collection="people", file_type="JSON", mode="INSERT"
+        )
+        fields = {
+            "key": task.file_key,
+            "OSSAccessKeyId": task.access_key_id,
+            "policy": task.policy,
+            "Signature": task.signature,
+        }
+        await post_object(http, task.host, fields, payload)
+        imported = await poll_until_done(
+            lambda: client.query_db_import_task_status(
+                space_id=space, task_id=task.task_id
+            )
+        )
+        older = await run(client, space, {"command": "find", "collection": "people"})
+        await admin_backup(http, emulator, space)
+        (dump,) = (
+            await client.query_db_backup_dump_times(space_id=space)
+        ).backup_dump_times
+        backed_up = await client.query_db_backup_collections(
+            space_id=space, backup_id=dump.backup_id
+        )
+        restore = await client.create_db_restore_task(
+            space_id=space,
+            backup_id=dump.backup_id,
+            origin_collections="people",
+            new_collections="people_restored",
+        )
+        restored = await poll_until_done(
+            lambda: client.query_db_restore_task_status(
+                space_id=space, task_id=restore.task_id
+            )
+        )
+        adults = await run(
+            client,
+            space,
+            {
+                "command": "find",
+                "collection": "people_restored",
+                "filter": {"age": {"$gt": 40}},
+            },
+        )
+    # The repeated "_id": "a" conflicts and is counted as a failure (INSERT mode).
+    assert (imported.status, imported.success_count, imported.failed_count) == (
+        "SUCCESS",
+        "2",
+        "1",
+    )
+    assert older == [{"_id": "a", "age": 31}, {"_id": "b", "age": 42}]
+    assert backed_up.collections == ("people",)
+    assert (restored.status, restored.success_count, restored.failed_count) == (
+        "SUCCESS",
+        2,
+        0,
+    )
+    assert adults == [{"_id": "b", "age": 42}]
+
+
+async def run(client: aiompsls.Client, space: str, command: dict[str, Any]) -> Any:
+    """RunDBCommand with ``command``; the decoded result."""
+    answer = await client.run_db_command(space_id=space, body=json.dumps(command))
+    assert answer.result is not None
+    return json.loads(answer.result)
+
+
+async def admin_backup(
+    http: aiohttp.ClientSession, emulator: Emulator, space: str
+) -> None:
+    """Take a database backup now through the reserved admin endpoint."""
+    url = f"{emulator.endpoint}/_admin/backup"
+    async with http.post(url, params={"space_id": space}) as answer:
+        assert answer.status == 200, await answer.text()
+
+
+# --- the hosted site -----------------------------------------------------------------
+
+
+async def test_hosting_files_uploaded_through_the_api_serve_as_a_website(
+    client, http, emulator, space
+):
+    await client.open_web_hosting_service(space_id=space)
+    no_pause = aiompsls.WaitPolicy(delay=0, max_delay=0, max_attempts=3)
+    await wait_web_hosting_opened(client, space_id=space, policy=no_pause)
+    credential = (
+        await client.get_web_hosting_upload_credential(space_id=space, file_path="/")
+    ).data
+    fields = {
+        "OSSAccessKeyId": credential.access_key_id,
+        "policy": credential.policy,
+        "Signature": credential.signature,
+        "x-oss-security-token": credential.security_token,
+    }
+    pages = {"home.html": b"<h1>home</h1>", "missing.html": b"<h1>gone</h1>"}
+    with anyio.fail_after(WAIT):
+        for path, data in pages.items():
+            key = {"key": f"{space}/{path}"}
+            await post_object(http, credential.endpoint, key | fields, data)
+        await client.modify_web_hosting_config(
+            space_id=space, index_path="home.html", error_path="missing.html"
+        )
+        site = f"{emulator.endpoint}/_site/{space}"
+        async with http.get(f"{site}/") as home:
+            home_page = (home.status, await home.read(), home.content_type)
+        async with http.get(f"{site}/nowhere.html") as nowhere:
+            missing_page = (nowhere.status, await nowhere.read())
+    assert home_page == (200, b"<h1>home</h1>", "text/html")
+    assert missing_page == (404, b"<h1>gone</h1>")

@@ -258,3 +258,34 @@ def test_the_access_key_is_saved_for_the_next_start(tmp_path: Path) -> None:
 )
 def test_the_default_state_folder(environ: dict[str, str], expected: Path) -> None:
     assert default_state_dir(environ) == expected
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        '{"data": "x.bin"',
+        '{"bucket": "b"}',
+        json.dumps(
+            {
+                "bucket": "mps-emulator-files",
+                "key": "k",
+                "size": 1,
+                "etag": '"0CC175B9C0F1B6A831C399E269772661"',
+                "content_type": "text/plain",
+                "modified_ms": 0,
+                "data": "../../escape",
+            }
+        ),
+    ],
+    ids=["truncated", "missing-fields", "data-outside-the-folder"],
+)
+def test_an_unreadable_object_metadata_file_is_an_error_naming_it(
+    tmp_path: Path, metadata: str
+) -> None:
+    meta = tmp_path / "objects" / "mps-emulator-files" / "ab" / "ab12.json"
+    meta.parent.mkdir(parents=True)
+    meta.write_text(metadata)
+    with pytest.raises(StateError) as info, StateFolder.open(tmp_path) as folder:
+        folder.load()
+    assert str(meta) in str(info.value)
+    assert "not an object metadata file" in str(info.value)

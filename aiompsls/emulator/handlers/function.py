@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from aiompsls import models as m
 from aiompsls.emulator._registry import Context, handles
+from aiompsls.emulator.buckets import function_prefix
 from aiompsls.emulator.handlers._common import (
     already_exists,
     invalid_param,
@@ -165,6 +166,7 @@ def delete_function(
         if dep.function_name != req.name
     }
     store.logs = [log for log in store.logs if log.function_name != req.name]
+    state_of(ctx).objects.delete_prefix(*function_prefix(space.space_id, req.name))
     return m.DeleteFunctionResponse(request_id=ctx.request_id)
 
 

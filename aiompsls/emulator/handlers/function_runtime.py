@@ -19,6 +19,7 @@ from typing import Any
 
 from aiompsls import models as m
 from aiompsls.emulator._registry import Context, EmulatedError, handles
+from aiompsls.emulator.buckets import function_prefix
 from aiompsls.emulator.handlers._common import (
     HTTP_OK,
     OK,
@@ -73,7 +74,7 @@ def create_function_deployment(
     dep = DeploymentRecord(
         deployment_id=deployment_id,
         function_name=fn.name,
-        object_key=f"{space.space_id}/{fn.name}/{deployment_id}.zip",
+        object_key=function_prefix(space.space_id, fn.name)[1] + f"{deployment_id}.zip",
         version_no=_version_no(moment, state.serial),
         created_ms=moment,
         modified_ms=moment,
