@@ -1,9 +1,9 @@
 """Stream a large object through the emulator's OSS side and watch its memory.
 
-Starts ``python -m aiompsls.emulator serve`` in its own process, asks the API for a
-file storage upload URL, PUTs ``--size`` bytes to it (chunked, never held whole),
-registers the file, GETs it back and checks the MD5 against the ETag. Meanwhile the
-emulator's resident set size (``VmRSS`` in ``/proc/<pid>/status``, Linux only) is
+Starts ``python -m aiompsls.emulator serve --memory`` in its own process, asks the
+API for a file storage upload URL, PUTs ``--size`` bytes to it (chunked, never held
+whole), registers the file, GETs it back and checks the MD5 against the ETag. Meanwhile
+the emulator's resident set size (``VmRSS`` in ``/proc/<pid>/status``, Linux only) is
 sampled; the figure reported is the peak minus the size before the upload.
 
     python benchmarks/bench_oss_stream.py [--size-mib 1024] [--check]
@@ -130,6 +130,7 @@ async def measure(pid: int, announced: dict[str, str], size: int) -> dict[str, f
 def run(size: int) -> dict[str, float]:
     """Start an emulator process, measure, stop it."""
     command = [sys.executable, "-m", "aiompsls.emulator", "serve", "--port", "0"]
+    command.append("--memory")  # objects in a temporary folder, removed at exit
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

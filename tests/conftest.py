@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -24,6 +25,27 @@ exports.main = async (event, context) => {
   return { event, functionName: context.functionName };
 };
 """
+
+
+@pytest.fixture(scope="session", autouse=True)
+def default_state_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Point the emulator's default state folder away from the user's home.
+
+    ``serve`` without ``--memory`` or ``--state-dir`` keeps its state under
+    ``$AIOMPSLS_EMULATOR_STATE``. The suite must never use that default: a test
+    that does fails the session here, instead of leaving files in the home folder.
+    """
+    folder = tmp_path_factory.mktemp("default-state") / "emulator"
+    before = os.environ.get("AIOMPSLS_EMULATOR_STATE")
+    os.environ["AIOMPSLS_EMULATOR_STATE"] = str(folder)
+    try:
+        yield folder
+    finally:
+        if before is None:
+            del os.environ["AIOMPSLS_EMULATOR_STATE"]
+        else:
+            os.environ["AIOMPSLS_EMULATOR_STATE"] = before
+    assert not folder.exists(), "a test used the default emulator state folder"
 
 
 @pytest.fixture

@@ -157,5 +157,5 @@ def test_busy_port_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        assert serve.main(["--port", str(port)]) == 1
+        assert serve.main(["--memory", "--port", str(port)]) == 1
     assert "aiompsls emulator serve:" in capsys.readouterr().err
