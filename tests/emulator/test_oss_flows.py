@@ -229,24 +229,33 @@ async def test_a_file_cannot_be_registered_before_its_upload(client, space):
 # --- static website hosting ----------------------------------------------------------
 
 
-async def test_hosting_files_uploaded_by_post_object_list_across_pages(
-    client, http, space
-):
-    await client.open_web_hosting_service(space_id=space)
+async def hosting_upload_form(
+    client: aiompsls.Client, space: str
+) -> tuple[Any, dict[str, Any]]:
+    """Where hosting files are posted, and the form fields that authorise it."""
     credential = (
         await client.get_web_hosting_upload_credential(space_id=space, file_path="/")
     ).data
+    assert credential is not None
     fields = {
         "OSSAccessKeyId": credential.access_key_id,
         "policy": credential.policy,
         "Signature": credential.signature,
         "x-oss-security-token": credential.security_token,
     }
+    return credential.endpoint, fields
+
+
+async def test_hosting_files_uploaded_by_post_object_list_across_pages(
+    client, http, space
+):
+    await client.open_web_hosting_service(space_id=space)
+    endpoint, fields = await hosting_upload_form(client, space)
     paths = [f"page{i:02}.html" for i in range(7)] + ["css/site.css", "index.html"]
     with anyio.fail_after(WAIT):
         for path in paths:
             key = {"key": f"{space}/{path}"}
-            await post_object(http, credential.endpoint, key | fields, path.encode())
+            await post_object(http, endpoint, key | fields, path.encode())
         pages, marker = [], None
         while True:
             answer = await client.list_web_hosting_files(
@@ -279,25 +288,30 @@ async def poll_until_done(poll: Any) -> Any:
     raise AssertionError("the task never finished")
 
 
+async def import_documents(
+    client: aiompsls.Client, http: aiohttp.ClientSession, space: str, payload: bytes
+) -> Any:
+    """Import ``payload`` (JSON) into ``people`` by PostObject; the finished status."""
+    task = await client.create_db_import_task(
+        space_id=space, collection="people", file_type="JSON", mode="INSERT"
+    )
+    fields = {
+        "key": task.file_key,
+        "OSSAccessKeyId": task.access_key_id,
+        "policy": task.policy,
+        "Signature": task.signature,
+    }
+    await post_object(http, task.host, fields, payload)
+    return await poll_until_done(
+        lambda: client.query_db_import_task_status(space_id=space, task_id=task.task_id)
+    )
+
+
 async def test_a_post_object_import_runs_and_an_export_downloads(client, http, space):
     lines = [{"_id": "a", "name": "ann"}, {"_id": "b", "name": "bob"}]
     payload = "".join(json.dumps(doc) + "\n" for doc in lines).encode()
     with anyio.fail_after(WAIT):
-        task = await client.create_db_import_task(
-            space_id=space, collection="people", file_type="JSON", mode="INSERT"
-        )
-        fields = {
-            "key": task.file_key,
-            "OSSAccessKeyId": task.access_key_id,
-            "policy": task.policy,
-            "Signature": task.signature,
-        }
-        await post_object(http, task.host, fields, payload)
-        imported = await poll_until_done(
-            lambda: client.query_db_import_task_status(
-                space_id=space, task_id=task.task_id
-            )
-        )
+        imported = await import_documents(client, http, space, payload)
         export = await client.create_db_export_task(
             space_id=space, collection="people", file_type="JSON"
         )
@@ -320,21 +334,7 @@ async def test_imported_documents_query_back_up_and_restore_into_a_new_collectio
 ):
     payload = b'[{"_id": "a", "age": 31}, {"_id": "b", "age": 42}, {"_id": "a"}]'
     with anyio.fail_after(WAIT):
-        task = await client.create_db_import_task(
-            space_id=space, collection="people", file_type="JSON", mode="INSERT"
-        )
-        fields = {
-            "key": task.file_key,
-            "OSSAccessKeyId": task.access_key_id,
-            "policy": task.policy,
-            "Signature": task.signature,
-        }
-        await post_object(http, task.host, fields, payload)
-        imported = await poll_until_done(
-            lambda: client.query_db_import_task_status(
-                space_id=space, task_id=task.task_id
-            )
-        )
+        imported = await import_documents(client, http, space, payload)
         older = await run(client, space, {"command": "find", "collection": "people"})
         await admin_backup(http, emulator, space)
         (dump,) = (
@@ -404,20 +404,12 @@ async def test_hosting_files_uploaded_through_the_api_serve_as_a_website(
     await client.open_web_hosting_service(space_id=space)
     no_pause = aiompsls.WaitPolicy(delay=0, max_delay=0, max_attempts=3)
     await wait_web_hosting_opened(client, space_id=space, policy=no_pause)
-    credential = (
-        await client.get_web_hosting_upload_credential(space_id=space, file_path="/")
-    ).data
-    fields = {
-        "OSSAccessKeyId": credential.access_key_id,
-        "policy": credential.policy,
-        "Signature": credential.signature,
-        "x-oss-security-token": credential.security_token,
-    }
+    endpoint, fields = await hosting_upload_form(client, space)
     pages = {"home.html": b"<h1>home</h1>", "missing.html": b"<h1>gone</h1>"}
     with anyio.fail_after(WAIT):
         for path, data in pages.items():
             key = {"key": f"{space}/{path}"}
-            await post_object(http, credential.endpoint, key | fields, data)
+            await post_object(http, endpoint, key | fields, data)
         await client.modify_web_hosting_config(
             space_id=space, index_path="home.html", error_path="missing.html"
         )
