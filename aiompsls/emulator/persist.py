@@ -155,7 +155,7 @@ class StateFolder:
         """
         folder = Path(root)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # it holds the key
         except OSError as exc:
             message = f"{folder}: cannot create the state folder ({exc})"
             raise StateError(message) from None
