@@ -29,7 +29,7 @@ from aiohttp import web
 
 from aiompsls._core import oss
 from aiompsls._core.oss_policy import too_large
-from aiompsls.emulator.buckets import BUCKETS, Bucket
+from aiompsls.emulator.buckets import BUCKETS, FILE_BUCKET, Bucket
 from aiompsls.emulator.oss_common import (
     OSS_PREFIX,
     OssFaultError,
@@ -171,7 +171,19 @@ class _OssSide:
                 async for chunk in iter_file(handle):
                     await response.write(chunk)
             await response.write_eof()
+        if request.method == "GET" and bucket.name == FILE_BUCKET:
+            self._count_download(key, info.size)
         return response
+
+    def _count_download(self, key: str, size: int) -> None:
+        """Count a file storage download (keys are ``<SpaceId>/...``) for usage."""
+        space = self._gateway.state.spaces.get(key.partition("/")[0])
+        if space is None:
+            return
+        usage = space.usage.on(self._gateway.now())
+        usage.storage_downloads += 1
+        usage.storage_traffic += size
+        self._gateway.persist()
 
     def _now_ms(self) -> int:
         return int(self._gateway.now().timestamp() * 1000)

@@ -9,6 +9,7 @@ milliseconds (UTC).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -266,14 +267,27 @@ class WebHostingStore:
 
 @attrs.define(kw_only=True)
 class DailyUsage:
-    """What a space used on one UTC day (counters only; sizes are current totals)."""
+    """What a space used on one UTC day (counters only; sizes are current totals).
+
+    Attributes:
+        function_count: RunFunction calls.
+        function_mb_ms: Their configured memory (MB) times billed duration (ms).
+        db_reads: Documents read by RunDBCommand.
+        db_writes: Documents written by RunDBCommand.
+        storage_uploads: Files uploaded to file storage (counted at RegisterFile).
+        storage_downloads: GETs of file storage objects.
+        storage_traffic: Bytes those GETs sent.
+        web_traffic: Bytes the hosted static website sent.
+    """
 
     function_count: int = 0
-    function_compute: int = 0
+    function_mb_ms: int = 0
     db_reads: int = 0
     db_writes: int = 0
     storage_uploads: int = 0
     storage_downloads: int = 0
+    storage_traffic: int = 0
+    web_traffic: int = 0
 
 
 @attrs.define(kw_only=True)
@@ -281,6 +295,11 @@ class UsageStore:
     """A space's usage counters by day (``YYYY-MM-DD``)."""
 
     days: dict[str, DailyUsage] = attrs.Factory(dict)
+
+    def on(self, moment: datetime) -> DailyUsage:
+        """The counters of ``moment``'s UTC day, created on first use."""
+        day = moment.astimezone(UTC).strftime("%Y-%m-%d")
+        return self.days.setdefault(day, DailyUsage())
 
 
 @attrs.define(kw_only=True)

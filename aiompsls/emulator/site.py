@@ -23,13 +23,13 @@ from aiompsls.emulator.app import Gateway
 from aiompsls.emulator.handlers._urls import STATIC_BUCKET
 from aiompsls.emulator.objects import ObjectInfo, ObjectStore
 from aiompsls.emulator.records import WebHostingStore
+from aiompsls.emulator.uploads import iter_file
 
 __all__ = ["SITE_PREFIX", "add_site_routes", "site_host"]
 
 #: The path prefix the static websites are served under.
 SITE_PREFIX: Final = "/_site"
 _HOST = re.compile(r"^(?P<space>[^.]+)\.site\.localhost(?::\d+)?$", re.IGNORECASE)
-_CHUNK = 256 * 1024
 
 
 def add_site_routes(app: web.Application, gateway: Gateway) -> None:
@@ -83,7 +83,11 @@ class _Site:
         if found is None:
             return _text(404, f"Not found: /{path}")
         info, status = found
-        return await _send(request, objects, info, status)
+        response = await _send(request, objects, info, status)
+        if request.method == "GET" and response.status != 304:
+            space.usage.on(self.gateway.now()).web_traffic += info.size
+            self.gateway.persist()
+        return response
 
 
 def _resolve(
@@ -129,7 +133,7 @@ async def _send(
         response.content_length = info.size
         await response.prepare(request)
         if request.method != "HEAD":
-            while chunk := handle.read(_CHUNK):
+            async for chunk in iter_file(handle):
                 await response.write(chunk)
         await response.write_eof()
     return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from datetime import timedelta
 
@@ -84,6 +85,10 @@ def test_bad_windows_are_invalid_parameters(fails, space_id, kwargs, parameter):
 
 
 def _busy_day(call, space_id, state, seed):
+    """Two runs of ``f`` (512 MB), a DB write and read, a file upload.
+
+    Returns the billed milliseconds of the runs.
+    """
     call(m.CreateFunctionRequest(space_id=space_id, name="f"))
     deployment = call(m.CreateFunctionDeploymentRequest(space_id=space_id, name="f"))
     call(
@@ -91,8 +96,8 @@ def _busy_day(call, space_id, state, seed):
             space_id=space_id, deployment_id=deployment.deployment_id
         )
     )
-    for _ in range(2):
-        call(m.RunFunctionRequest(space_id=space_id, body='{"functionTarget":"f"}'))
+    body = '{"functionTarget":"f"}'
+    runs = [call(m.RunFunctionRequest(space_id=space_id, body=body)) for _ in range(2)]
     insert = {"command": "insertOne", "collection": "c", "data": {"_id": "x"}}
     call(m.RunDBCommandRequest(space_id=space_id, body=json.dumps(insert)))
     call(
@@ -107,6 +112,7 @@ def _busy_day(call, space_id, state, seed):
     )
     seed(state, upload.sign_url, b"7 bytes", "text/plain")
     call(m.RegisterFileRequest(space_id=space_id, id=upload.id))
+    return [run.runtime_meta.billing_duration for run in runs]
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js (node on PATH)")
@@ -114,7 +120,7 @@ def test_what_the_space_did_shows_on_its_day(
     call, ctx, state, space_id, function_packages, seed_upload
 ):
     function_packages.put("f")
-    _busy_day(call, space_id, state, seed_upload)
+    billed_ms = _busy_day(call, space_id, state, seed_upload)
     ctx.now += timedelta(days=1)
     answer = _usage(
         call,
@@ -129,6 +135,9 @@ def test_what_the_space_did_shows_on_its_day(
         1,
     )
     assert day.cloud_storage.upload == 1
+    # 512 MB × the billed seconds, in GB·s rounded up (at least 1 on a day of runs).
+    assert day.cloud_function.compute == math.ceil(512 * sum(billed_ms) / 1024000)
+    assert day.cloud_function.compute >= 1
     assert (before.cloud_function.count, after.cloud_function.count) == (0, 0)
     assert day.cloud_storage.data_size == 7
     assert day.cloud_db.data_size == len(b'{"_id":"x"}')

@@ -207,6 +207,7 @@ async def test_an_uploaded_file_is_registered_listed_and_served(client, http, sp
         listed = await client.list_file(space_id=space)
         (item,) = listed.data_list
         served = await fetch(http, item.url)
+        (today,) = (await client.describe_resource_usage(space_id=space)).data_list
     assert etag == etag_of(data)
     assert (item.id, item.name, item.type, item.size) == (
         upload.id,
@@ -215,6 +216,8 @@ async def test_an_uploaded_file_is_registered_listed_and_served(client, http, sp
         len(data),
     )
     assert served == (data, etag)
+    storage = today.cloud_storage
+    assert (storage.upload, storage.download, storage.traffic) == (1, 1, len(data))
 
 
 async def test_a_file_cannot_be_registered_before_its_upload(client, space):
@@ -418,5 +421,7 @@ async def test_hosting_files_uploaded_through_the_api_serve_as_a_website(
             home_page = (home.status, await home.read(), home.content_type)
         async with http.get(f"{site}/nowhere.html") as nowhere:
             missing_page = (nowhere.status, await nowhere.read())
+        (today,) = (await client.describe_resource_usage(space_id=space)).data_list
     assert home_page == (200, b"<h1>home</h1>", "text/html")
     assert missing_page == (404, b"<h1>gone</h1>")
+    assert today.static_web.traffic == len(b"<h1>home</h1><h1>gone</h1>")

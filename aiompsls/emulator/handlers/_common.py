@@ -117,8 +117,7 @@ def iso_s(ms: int) -> str:
 
 def usage_today(ctx: Context, space: Space) -> DailyUsage:
     """The usage counters of the call's UTC day."""
-    day = ctx.now.astimezone(UTC).strftime("%Y-%m-%d")
-    return space.usage.days.setdefault(day, DailyUsage())
+    return space.usage.on(ctx.now)
 
 
 def split_list(value: str) -> list[str]:

@@ -238,7 +238,9 @@ async def run_function(
     space = space_of(ctx, req.space_id)
     invocation = _invocation(ctx, space, req)
     outcome = await _execute(ctx, invocation)
-    usage_today(ctx, space).function_count += 1
+    usage = usage_today(ctx, space)
+    usage.function_count += 1
+    usage.function_mb_ms += invocation.memory_mb * outcome.billing_duration_ms
     _keep_log(ctx, space, invocation, outcome)
     if outcome.failure is not None:
         raise _failure_error(invocation, outcome.failure)

@@ -1,9 +1,12 @@
 """Handlers of resource usage and quota (section 16 of the API reference).
 
 DescribeResourceUsage answers one row per UTC day from the day of StartTime up to
-EndTime (default: today). Counters (invocations, DB reads and writes, file uploads)
-are what the emulator counted on that day; data sizes are the space's current totals,
-as the emulator keeps no history of them. Times are read as UTC.
+EndTime (default: today). Counters (invocations and their compute, DB reads and
+writes, file uploads and downloads, bytes sent by file storage and by the hosted
+website) are what the emulator counted on that day; CloudFunction.Compute is the
+day's configured memory × billed duration in GB·s, rounded up. Data sizes are the
+space's current totals, as the emulator keeps no history of them. Function traffic
+stays 0 (the emulator has no public function endpoint). Times are read as UTC.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from aiompsls.emulator.state import Space
 DAY = timedelta(days=1)
 STATIC_WEB_QUOTA_GB = 2.0
 CLOUD_STORAGE_QUOTA_GB = 10.0
+#: MB·ms in one GB·s, the unit of CloudFunction.Compute.
+_MB_MS_PER_GBS = 1024 * 1000
 _FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S")
 
 
@@ -96,7 +101,7 @@ def _row(
         end_time=f"{day + DAY:%Y-%m-%dT%H:%M:%SZ}",
         cloud_storage=m.DescribeResourceUsageCloudStorage(
             data_size=storage,
-            traffic=0,
+            traffic=used.storage_traffic,
             upload=used.storage_uploads,
             download=used.storage_downloads,
         ),
@@ -104,9 +109,13 @@ def _row(
             data_size=database, write=used.db_writes, read=used.db_reads
         ),
         cloud_function=m.DescribeResourceUsageCloudFunction(
-            compute=used.function_compute, count=used.function_count, traffic=0
+            compute=-(-used.function_mb_ms // _MB_MS_PER_GBS),
+            count=used.function_count,
+            traffic=0,
         ),
-        static_web=m.DescribeResourceUsageStaticWeb(data_size=web, traffic=0),
+        static_web=m.DescribeResourceUsageStaticWeb(
+            data_size=web, traffic=used.web_traffic
+        ),
     )
 
 
