@@ -5,11 +5,14 @@ closed by :meth:`AiohttpTransport.aclose`. aiohttp and OSError exceptions become
 :class:`~aiompsls.errors.TransportError`, chained to the cause unless its text shows
 the request (query or headers may hold a security token). Whether the request may have
 reached the server follows from whether aiohttp ever handed it a connection, not from
-the exception type alone. Cancellation propagates untouched.
+the exception type alone. Cancellation propagates untouched. The total and read time
+limits are kept by one :class:`~aiompsls._deadlines.Watchdog` per transport, not by
+aiohttp's timers per request.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -23,6 +26,7 @@ from aiohttp.helpers import get_env_proxy_for_url
 from aiohttp.tracing import Trace
 
 from aiompsls._core.http import HttpRequest, HttpResponse
+from aiompsls._deadlines import Attempt, Watchdog
 from aiompsls.config import PoolConfig, TimeoutConfig
 from aiompsls.errors import ConfigError, TransportError, TransportTimeoutError
 
@@ -65,14 +69,15 @@ def make_ssl_context(ca_bundle: Path | None = None) -> ssl.SSLContext:
         ) from exc
 
 
-# Set when aiohttp hands the current request a connection: until then no byte of it
-# can have reached the server. A context variable, because the connector runs inside
-# the sending task; cheaper than aiohttp's per-request trace signals.
-_CONNECTED: ContextVar[bool] = ContextVar("aiompsls_connected", default=False)
+# The sending task's attempt, told when aiohttp hands it a connection: until then no
+# byte of the request can have reached the server, and the read limit does not count.
+# A context variable, because the connector runs inside the sending task; cheaper than
+# aiohttp's per-request trace signals.
+_ATTEMPT: ContextVar[Attempt | None] = ContextVar("aiompsls_attempt", default=None)
 
 
 class _Connector(aiohttp.TCPConnector):
-    """A TCPConnector that records, for the sending task, that it got a connection."""
+    """A TCPConnector that tells the sending task's attempt that it got a connection."""
 
     async def connect(
         self,
@@ -81,7 +86,9 @@ class _Connector(aiohttp.TCPConnector):
         timeout: aiohttp.ClientTimeout,  # noqa: ASYNC109 - aiohttp's own signature
     ) -> Connection:
         connection = await super().connect(req, traces, timeout)
-        _CONNECTED.set(True)
+        attempt = _ATTEMPT.get()
+        if attempt is not None:
+            attempt.connected()
         return connection
 
 
@@ -101,6 +108,7 @@ class AiohttpTransport:
         self._ssl = ssl_context
         self._trust_env = trust_env
         self._session: aiohttp.ClientSession | None = None
+        self._watchdog = Watchdog(total=self._timeouts.total, read=self._timeouts.read)
         self._closed = False
         # By the text of a URL before its query: that part parsed, and its proxy.
         self._routes: dict[str, _Route] = {}
@@ -135,35 +143,42 @@ class AiohttpTransport:
         t = self._timeouts
         # aiohttp's ``connect`` limits getting a connection: the wait for a free
         # pooled one plus establishing a new one; ``sock_connect`` the latter alone.
+        # Neither arms a timer for a pooled connection. ``total`` and ``read`` are
+        # the watchdog's: aiohttp would arm two or three timers per request.
         return aiohttp.ClientTimeout(
-            total=t.total,
+            total=None,
             connect=t.pool_acquire,
             sock_connect=t.connect,
-            sock_read=t.read,
+            sock_read=None,
         )
 
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Send ``request``; raise TransportError when no response could be read."""
         session = self._open()
         url, proxy = self._route(request.url)
-        _CONNECTED.set(False)
+        attempt = self._watchdog.attempt()
+        token = _ATTEMPT.set(attempt)
         try:
-            async with session.request(
-                request.method,
-                url,
-                headers=request.headers,
-                skip_auto_headers=_skip_auto_headers(request.headers),
-                data=request.body or None,
-                allow_redirects=False,
-                proxy=proxy[0],
-                proxy_auth=proxy[1],
-            ) as response:
-                body = await response.read()
-                return HttpResponse(
-                    status=response.status, headers=response.headers, body=body
-                )
-        except (aiohttp.ClientError, OSError) as exc:
-            raise _translate(exc, request, sent=_CONNECTED.get()) from _cause(exc)
+            # No timer for None: the watchdog ends the attempt through this scope.
+            async with asyncio.timeout(None) as scope:
+                with attempt.watched(scope):
+                    async with session.request(
+                        request.method,
+                        url,
+                        headers=request.headers,
+                        skip_auto_headers=_skip_auto_headers(request.headers),
+                        data=request.body or None,
+                        allow_redirects=False,
+                        proxy=proxy[0],
+                        proxy_auth=proxy[1],
+                    ) as response:
+                        attempt.receiving(response.content)
+                        body = await response.read()
+        except (aiohttp.ClientError, OSError) as exc:  # TimeoutError included
+            raise _translate(exc, request, attempt) from _cause(exc)
+        finally:
+            _ATTEMPT.reset(token)
+        return HttpResponse(status=response.status, headers=response.headers, body=body)
 
     def _route(self, url: str) -> tuple[yarl.URL, _Proxy]:
         """``url`` parsed, and the proxy (with its credentials) to reach it through.
@@ -212,6 +227,7 @@ class AiohttpTransport:
     async def aclose(self) -> None:
         """Close the session and its connections; later sends raise TransportError."""
         self._closed = True
+        self._watchdog.close()
         if self._session is not None:
             session, self._session = self._session, None
             await session.close()
@@ -240,8 +256,11 @@ _SHOWS_REQUEST = (
 )
 
 
-def _translate(exc: Exception, request: HttpRequest, *, sent: bool) -> TransportError:
+def _translate(
+    exc: Exception, request: HttpRequest, attempt: Attempt
+) -> TransportError:
     """The TransportError for an aiohttp or OSError failure of ``request``."""
+    sent = attempt.sent
     url = yarl.URL(request.url, encoded=True)
     where = f"{url.scheme}://{url.host}:{url.port}"
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
@@ -250,7 +269,7 @@ def _translate(exc: Exception, request: HttpRequest, *, sent: bool) -> Transport
             " connection or connecting)",
             is_request_sent=False,
         )
-    if isinstance(exc, aiohttp.SocketTimeoutError):
+    if isinstance(exc, TimeoutError) and attempt.expired == "read":
         return TransportTimeoutError(
             f"timed out reading from {where}", is_request_sent=sent
         )

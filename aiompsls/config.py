@@ -97,6 +97,10 @@ def _instance_of(kind: type) -> _Validator:
 class TimeoutConfig:
     """Time limits for one HTTP attempt, in seconds.
 
+    ``total`` and ``read`` are checked every quarter of the shorter of the two, at
+    most every second: they never end an attempt early, and end it at most one such
+    tick late (``read`` at most two).
+
     Attributes:
         connect: Establishing the connection, TLS handshake included.
         read: Waiting for data on an open connection, between two reads.
