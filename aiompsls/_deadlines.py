@@ -3,9 +3,10 @@
 aiohttp arms up to three timers per request and re-arms its read timer on every chunk
 received. A :class:`Watchdog` instead checks every attempt in flight on one periodic
 timer per transport, armed only while an attempt is in flight, and ends an overdue
-attempt through the attempt's own ``asyncio.timeout`` scope, so asyncio turns the
-cancellation into ``TimeoutError`` (or lets an outer cancellation through). Imports:
-stdlib only.
+attempt by cancelling its task; leaving the attempt's ``with`` block turns that
+cancellation into ``TimeoutError`` and lets any other cancellation through, as
+``asyncio.timeout`` does (without its per-use async context manager). Imports: stdlib
+only.
 """
 
 from __future__ import annotations
@@ -54,11 +55,12 @@ class Attempt:
 
     __slots__ = (
         "_body",
+        "_cancelling",
         "_deadline",
         "_loop",
-        "_scope",
         "_seen",
         "_since",
+        "_task",
         "_watchdog",
         "expired",
         "sent",
@@ -67,7 +69,8 @@ class Attempt:
     def __init__(self, watchdog: Watchdog, loop: asyncio.AbstractEventLoop) -> None:
         self._watchdog = watchdog
         self._loop = loop
-        self._scope: asyncio.Timeout | None = None
+        self._task: asyncio.Task[object] | None = None
+        self._cancelling = 0
         self._deadline = math.inf
         # Since when no byte arrived (None: no connection yet, the read limit waits).
         self._since: float | None = None
@@ -76,12 +79,12 @@ class Attempt:
         self.sent = False
         self.expired: Limit | None = None
 
-    def watched(self, scope: asyncio.Timeout) -> Attempt:
-        """Watch this attempt, ending it through ``scope``, for a ``with`` block."""
-        self._scope = scope
-        return self
-
     def __enter__(self) -> Attempt:
+        """Watch the attempt, run by the current task, until the block is left."""
+        task = asyncio.current_task(self._loop)
+        if task is None:
+            raise RuntimeError("an attempt must run in a task")
+        self._task, self._cancelling = task, task.cancelling()
         total = self._watchdog.total
         if total is not None:
             self._deadline = self._loop.time() + total
@@ -94,8 +97,14 @@ class Attempt:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        """Stop watching; the watchdog's cancellation becomes ``TimeoutError``."""
         self._watchdog.discard(self)
-        self._scope = self._body = None
+        task, self._task, self._body = self._task, None, None
+        if self.expired is None or task is None:
+            return
+        # As asyncio.timeout: only the cancellation the watchdog asked for is ours.
+        if task.uncancel() <= self._cancelling and exc_type is asyncio.CancelledError:
+            raise TimeoutError from exc
 
     def connected(self) -> None:
         """Note that a connection was handed over: the read limit counts from now."""
@@ -110,8 +119,8 @@ class Attempt:
 
     def check(self, now: float, read: float) -> None:
         """End the attempt if it is past its total deadline or ``read`` idle."""
-        scope = self._scope
-        if scope is None or self.expired is not None:
+        task = self._task
+        if task is None or self.expired is not None:
             return
         body = self._body
         if body is not None and body.total_bytes != self._seen:
@@ -120,7 +129,7 @@ class Attempt:
         read_due = math.inf if self._since is None else self._since + read
         if min(read_due, self._deadline) <= now:
             self.expired = "read" if read_due < self._deadline else "total"
-            scope.reschedule(now)  # asyncio cancels the attempt on its next step
+            task.cancel()  # raised where the attempt waits, inside its block
 
 
 class Watchdog:

@@ -12,7 +12,6 @@ aiohttp's timers per request.
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 from collections.abc import Mapping
 from contextvars import ContextVar
@@ -159,21 +158,20 @@ class AiohttpTransport:
         attempt = self._watchdog.attempt()
         token = _ATTEMPT.set(attempt)
         try:
-            # No timer for None: the watchdog ends the attempt through this scope.
-            async with asyncio.timeout(None) as scope:
-                with attempt.watched(scope):
-                    async with session.request(
-                        request.method,
-                        url,
-                        headers=request.headers,
-                        skip_auto_headers=_skip_auto_headers(request.headers),
-                        data=request.body or None,
-                        allow_redirects=False,
-                        proxy=proxy[0],
-                        proxy_auth=proxy[1],
-                    ) as response:
-                        attempt.receiving(response.content)
-                        body = await response.read()
+            # The watchdog ends an overdue attempt: TimeoutError out of this block.
+            with attempt:
+                async with session.request(
+                    request.method,
+                    url,
+                    headers=request.headers,
+                    skip_auto_headers=_skip_auto_headers(request.headers),
+                    data=request.body or None,
+                    allow_redirects=False,
+                    proxy=proxy[0],
+                    proxy_auth=proxy[1],
+                ) as response:
+                    attempt.receiving(response.content)
+                    body = await response.read()
         except (aiohttp.ClientError, OSError) as exc:  # TimeoutError included
             raise _translate(exc, request, attempt) from _cause(exc)
         finally:
