@@ -1,11 +1,15 @@
 """Figures of the ListSpace benchmark: one result per phase, ratios, targets, table.
 
+A run repeats every phase in rounds. The table pools each client's rounds (sums of
+calls, time and failures); a ratio is computed within each round, where both clients
+met the same machine conditions, and reported as the median over the rounds.
 Pure functions over :class:`PhaseResult`; nothing here measures or does I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import statistics
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -32,6 +36,7 @@ class PhaseResult:
         cpu_s: ``time.process_time()`` seconds the client process spent in it.
         errors: Exception type name -> count.
         first_error: The first exception, as ``repr``.
+        round: Which round of the run it belongs to (from 1; 0 for pooled rounds).
     """
 
     client: str
@@ -43,6 +48,7 @@ class PhaseResult:
     cpu_s: float
     errors: dict[str, int] = attrs.field(factory=dict)
     first_error: str | None = None
+    round: int = 1
 
     @property
     def mode(self) -> str:
@@ -79,10 +85,13 @@ class PhaseResult:
 class Ratios:
     """aiompsls against the others in one (scheme, concurrency) phase; None if absent.
 
+    Each value is the median over the rounds of the ratio within a round.
+
     Attributes:
         cpu_vs_official: aiompsls CPU/call ÷ official SDK CPU/call.
         cpu_vs_bare: aiompsls CPU/call ÷ bare aiohttp CPU/call.
         rate_vs_official: aiompsls calls/s ÷ official SDK calls/s.
+        cpu_vs_bare_rounds: ``cpu_vs_bare`` of each round, in round order.
     """
 
     scheme: str
@@ -90,6 +99,7 @@ class Ratios:
     cpu_vs_official: float | None
     cpu_vs_bare: float | None
     rate_vs_official: float | None
+    cpu_vs_bare_rounds: tuple[float, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -105,34 +115,79 @@ class TargetCheck:
 def _find(
     results: Iterable[PhaseResult], client: str, scheme: str, concurrency: int
 ) -> PhaseResult | None:
-    for r in results:
-        if (r.client, r.scheme, r.concurrency) == (client, scheme, concurrency):
-            return r
-    return None
+    """The client's rounds of one phase pooled into one result; None if it never ran."""
+    found = [
+        r
+        for r in results
+        if (r.client, r.scheme, r.concurrency) == (client, scheme, concurrency)
+    ]
+    if not found:
+        return None
+    errors: dict[str, int] = {}
+    for r in found:
+        for name, count in r.errors.items():
+            errors[name] = errors.get(name, 0) + count
+    return PhaseResult(
+        client=client,
+        scheme=scheme,
+        concurrency=concurrency,
+        calls=sum(r.calls for r in found),
+        failed=sum(r.failed for r in found),
+        wall_s=sum(r.wall_s for r in found),
+        cpu_s=sum(r.cpu_s for r in found),
+        errors=errors,
+        first_error=next((r.first_error for r in found if r.first_error), None),
+        round=found[0].round if len(found) == 1 else 0,
+    )
 
 
-def _div(a: float | None, b: float | None) -> float | None:
-    return a / b if a is not None and b else None
+def _per_round(
+    results: Sequence[PhaseResult],
+    scheme: str,
+    concurrency: int,
+    ratio: Callable[[PhaseResult, PhaseResult], float],
+    ours: str,
+    theirs: str,
+) -> list[float]:
+    """``ratio(ours, theirs)`` in each round where both clients ran the phase."""
+    values = []
+    for number in sorted({r.round for r in results}):
+        in_round = [r for r in results if r.round == number]
+        a = _find(in_round, ours, scheme, concurrency)
+        b = _find(in_round, theirs, scheme, concurrency)
+        if a is not None and b is not None:
+            values.append(ratio(a, b))
+    return values
+
+
+def _cpu_ratio(a: PhaseResult, b: PhaseResult) -> float:
+    return a.cpu_us_per_call / b.cpu_us_per_call if b.cpu_us_per_call else 0.0
+
+
+def _rate_ratio(a: PhaseResult, b: PhaseResult) -> float:
+    return a.calls_per_s / b.calls_per_s if b.calls_per_s else 0.0
+
+
+def _median(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
 
 
 def ratios(results: Sequence[PhaseResult], scheme: str, concurrency: int) -> Ratios:
     """The aiompsls ratios of one phase (None where a client did not run)."""
-    ours = _find(results, AIOMPSLS, scheme, concurrency)
-    official = _find(results, OFFICIAL, scheme, concurrency)
-    bare = _find(results, BARE, scheme, concurrency)
 
-    def cpu(r: PhaseResult | None) -> float | None:
-        return r.cpu_us_per_call if r else None
+    def per_round(
+        ratio: Callable[[PhaseResult, PhaseResult], float], theirs: str
+    ) -> list[float]:
+        return _per_round(results, scheme, concurrency, ratio, AIOMPSLS, theirs)
 
-    def rate(r: PhaseResult | None) -> float | None:
-        return r.calls_per_s if r else None
-
+    vs_bare = per_round(_cpu_ratio, BARE)
     return Ratios(
         scheme=scheme,
         concurrency=concurrency,
-        cpu_vs_official=_div(cpu(ours), cpu(official)),
-        cpu_vs_bare=_div(cpu(ours), cpu(bare)),
-        rate_vs_official=_div(rate(ours), rate(official)),
+        cpu_vs_official=_median(per_round(_cpu_ratio, OFFICIAL)),
+        cpu_vs_bare=_median(vs_bare),
+        rate_vs_official=_median(per_round(_rate_ratio, OFFICIAL)),
+        cpu_vs_bare_rounds=tuple(vs_bare),
     )
 
 
@@ -206,6 +261,9 @@ def phase_table(results: Sequence[PhaseResult]) -> list[str]:
             f" {_fmt(q.cpu_vs_bare, '.3f')}; calls/s aiompsls÷official"
             f" {_fmt(q.rate_vs_official, '.1f')}"
         )
+        if len(q.cpu_vs_bare_rounds) > 1:
+            each = " ".join(f"{v:.3f}" for v in q.cpu_vs_bare_rounds)
+            lines.append(f"{'':6} {'':10} aiompsls÷bare CPU/call by round: {each}")
         lines.append("")
     return lines
 

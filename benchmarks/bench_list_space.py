@@ -1,9 +1,11 @@
 """ListSpace against a local emulator: aiompsls, the official SDK and bare aiohttp.
 
 Each client makes ``--calls`` ListSpace calls sequentially and at ``--concurrency``,
-over HTTP and over HTTPS, against one emulator per scheme running in its own process.
-Per phase it reports wall-clock calls/s, client-process CPU time per call and failed
-calls, then the ratios and the acceptance targets of issue 2. See README.md.
+over HTTP and over HTTPS, against one emulator per scheme running in its own process,
+in ``--rounds`` rounds (the clients take turns, in a rotating order). Per phase it
+reports wall-clock calls/s, client-process CPU time per call and failed calls, then
+the ratios (within each round; the median over the rounds) and the acceptance targets
+of issue 2. See README.md.
 
 Run: ``python benchmarks/bench_list_space.py [--calls N] [--concurrency N] ...``
 """
@@ -79,7 +81,7 @@ async def drive(driver: Driver, calls: int, concurrency: int) -> Tally:
 
 
 async def run_phase(
-    driver: Driver, scheme: str, calls: int, concurrency: int
+    driver: Driver, scheme: str, calls: int, concurrency: int, round_no: int
 ) -> PhaseResult:
     """Warm up, then time ``calls`` calls (wall clock and process CPU)."""
     warmup = max(MIN_WARMUP, concurrency)
@@ -99,6 +101,7 @@ async def run_phase(
         cpu_s=cpu,
         errors=dict(tally.errors),
         first_error=tally.first_error,
+        round=round_no,
     )
 
 
@@ -115,19 +118,33 @@ async def run_scheme(
     """Every phase of every client against one emulator."""
     await seed_spaces(server, args.spaces)
     results: list[PhaseResult] = []
-    for client in clients:
-        calls = calls_for(client, server.scheme, args)
-        async with open_driver(client, server) as driver:
-            for concurrency in (1, args.concurrency):
-                result = await run_phase(driver, server.scheme, calls, concurrency)
-                print(_progress(result), flush=True)
-                results.append(result)
+    for round_no in range(1, args.rounds + 1):
+        turn = (round_no - 1) % len(clients)
+        for client in [*clients[turn:], *clients[:turn]]:
+            results += await _client_phases(server, client, round_no, args)
+    return results
+
+
+async def _client_phases(
+    server: Server, client: str, round_no: int, args: argparse.Namespace
+) -> list[PhaseResult]:
+    """One client's sequential and concurrent phases of one round."""
+    calls = calls_for(client, server.scheme, args)
+    results = []
+    async with open_driver(client, server) as driver:
+        for concurrency in (1, args.concurrency):
+            result = await run_phase(
+                driver, server.scheme, calls, concurrency, round_no
+            )
+            print(_progress(result), flush=True)
+            results.append(result)
     return results
 
 
 def _progress(r: PhaseResult) -> str:
     return (
-        f"  {r.scheme:5} {r.mode:10} {r.client:13} {r.calls_per_s:9.1f} calls/s"
+        f"  round {r.round} {r.scheme:5} {r.mode:10} {r.client:13}"
+        f" {r.calls_per_s:9.1f} calls/s"
         f" {r.cpu_us_per_call:9.1f} µs CPU/call  failed {r.failed}"
         + (f"  first error: {r.first_error}" if r.first_error else "")
     )
@@ -150,6 +167,9 @@ def notes_for(args: argparse.Namespace, clients: Sequence[str]) -> list[str]:
         "CPU/call = time.process_time() of the client process over the timed"
         " calls; the emulator runs in another process and is not counted.",
         "calls/s counts failed calls too; CPU/call divides by all calls.",
+        f"each phase ran in {args.rounds} rounds, the clients taking turns; the"
+        " table pools the rounds, a ratio is the median of the ratios within"
+        " each round.",
         f"each phase starts with max({MIN_WARMUP}, concurrency) untimed warm-up"
         " calls at the phase's concurrency.",
     ]
@@ -218,6 +238,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--calls", type=int, default=2000, help="calls per phase")
     p.add_argument("--concurrency", type=int, default=64, help="concurrent phase")
+    p.add_argument(
+        "--rounds", type=int, default=5, help="rounds of every phase (default 5)"
+    )
     p.add_argument("--only", choices=("http", "https"), help="run one scheme only")
     p.add_argument("--skip-official", action="store_true", help="leave the SDK out")
     p.add_argument(
@@ -232,7 +255,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--check", action="store_true", help="exit 1 when a target is missed"
     )
     args = p.parse_args(argv)
-    for name in ("calls", "concurrency", "official_https_calls"):
+    for name in ("calls", "concurrency", "rounds", "official_https_calls"):
         if getattr(args, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be at least 1")
     return args
