@@ -183,6 +183,9 @@ class ApiError(MpslsError):
         retry_after: Seconds the server asked to wait, when it said.
         server_string_to_sign: For signature errors, the server's string-to-sign.
         headers: The response headers (lower-case names).
+        access_denied_detail: For a RAM permission denial, the gateway's
+            AccessDeniedDetail (``AuthAction``, ``PolicyType``, ``NoPermissionType``,
+            ``AuthPrincipalType``...); empty otherwise.
     """
 
     code: str
@@ -194,6 +197,7 @@ class ApiError(MpslsError):
     retry_after: float | None
     server_string_to_sign: str | None
     headers: Mapping[str, str]
+    access_denied_detail: Mapping[str, str]
 
     def __init__(
         self,
@@ -208,6 +212,7 @@ class ApiError(MpslsError):
         retry_after: float | None = None,
         server_string_to_sign: str | None = None,
         headers: Mapping[str, str] | None = None,
+        access_denied_detail: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -219,6 +224,7 @@ class ApiError(MpslsError):
         self.retry_after = retry_after
         self.server_string_to_sign = server_string_to_sign
         self.headers = dict(headers or {})
+        self.access_denied_detail = dict(access_denied_detail or {})
 
     def __str__(self) -> str:
         text = f"{self.code}: {self.message}" if self.message else self.code

@@ -18,6 +18,8 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import quote_plus
 from xml.etree import ElementTree
 
+import attrs
+
 from aiompsls._core.error_codes import ERROR_CATEGORIES
 from aiompsls._core.http import HttpResponse
 from aiompsls._core.signing import percent_encode
@@ -100,8 +102,9 @@ def error_from_response(
         An ``ApiError`` subclass for an error envelope with a code; otherwise a
         ``ResponseError`` that says why the answer could not be read.
     """
-    fields, problem = _read_envelope(response.body.decode("utf-8", "replace"))
-    fields = {key: redact(value, secrets) for key, value in fields.items()}
+    envelope = _read_envelope(response.body.decode("utf-8", "replace"))
+    fields = {key: redact(value, secrets) for key, value in envelope.fields.items()}
+    problem = envelope.problem
     request_id = fields.get("RequestId") or response.headers.get(_REQUEST_ID, "")
     retry_after = retry_after_seconds(response.headers, now=now)
     code = fields.get("Code", "")
@@ -128,49 +131,84 @@ def error_from_response(
         retry_after=retry_after,
         server_string_to_sign=_server_string_to_sign(message),
         headers=response.headers,
+        access_denied_detail={
+            key: redact(value, secrets) for key, value in envelope.detail.items()
+        },
     )
 
 
-def _read_envelope(text: str) -> tuple[dict[str, str], str]:
-    """The envelope's fields and "", or no fields and why ``text`` is no envelope."""
+@attrs.frozen
+class _Envelope:
+    """An error body read: its fields, its AccessDeniedDetail, or why it is none."""
+
+    fields: dict[str, str] = attrs.Factory(dict)
+    detail: dict[str, str] = attrs.Factory(dict)
+    problem: str = ""
+
+
+def _read_envelope(text: str) -> _Envelope:
+    """The envelope in ``text``, or no fields and why ``text`` is no envelope."""
     body = text.lstrip("\ufeff").strip()
     if body.startswith("{"):
-        return _json_fields(body)
+        return _json_envelope(body)
     if body.startswith("<"):
-        return _xml_fields(body)
+        return _xml_envelope(body)
     if not body:
-        return {}, "the body is empty"
-    return {}, "the body is neither a JSON object nor XML"
+        return _Envelope(problem="the body is empty")
+    return _Envelope(problem="the body is neither a JSON object nor XML")
 
 
-def _json_fields(text: str) -> tuple[dict[str, str], str]:
+def _json_envelope(text: str) -> _Envelope:
     try:
         data: dict[str, object] = json.loads(text)
     except (ValueError, RecursionError):
-        return {}, "the body is not valid JSON"
-    fields: dict[str, str] = {}
-    for key in _FIELDS:
-        # tea-openapi also reads lower-case keys (research/errors_and_oss.md §A.1).
-        value = data.get(key, data.get(key[0].lower() + key[1:]))
-        if isinstance(value, str) or (
-            isinstance(value, int) and not isinstance(value, bool)
-        ):
-            fields[key] = str(value).strip()
-    return fields, ""
+        return _Envelope(problem="the body is not valid JSON")
+    fields = {key: value for key in _FIELDS if (value := _json_text(data, key))}
+    return _Envelope(fields=fields, detail=_json_detail(data))
 
 
-def _xml_fields(text: str) -> tuple[dict[str, str], str]:
+def _json_text(data: Mapping[str, object], key: str) -> str:
+    """The text of ``key`` (tea-openapi also reads it lower-camel-cased, §A.1)."""
+    value = data.get(key, data.get(key[0].lower() + key[1:]))
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    return str(value).strip()
+
+
+def _json_detail(data: Mapping[str, object]) -> dict[str, str]:
+    """AccessDeniedDetail: an object, or an object as a JSON string; else nothing."""
+    detail = data.get("AccessDeniedDetail", data.get("accessDeniedDetail"))
+    if isinstance(detail, str):
+        try:
+            detail = json.loads(detail)
+        except (ValueError, RecursionError):
+            return {}
+    if not isinstance(detail, dict):
+        return {}
+    return {
+        str(key): str(value)
+        for key, value in detail.items()
+        if isinstance(value, str | int | float) and not isinstance(value, bool)
+    }
+
+
+def _xml_envelope(text: str) -> _Envelope:
     # Entities can only be declared in a DOCTYPE: refusing it refuses expansion.
     if "<!DOCTYPE" in text.upper():
-        return {}, "XML with a DOCTYPE is refused"
+        return _Envelope(problem="XML with a DOCTYPE is refused")
     try:
         root = ElementTree.fromstring(text)  # noqa: S314 - no DOCTYPE, see above
     except ElementTree.ParseError:
-        return {}, "the body is not well-formed XML"
+        return _Envelope(problem="the body is not well-formed XML")
     if root.tag != "Error":
-        return {}, f"the XML root is <{root.tag[:40]}>, not <Error>"
+        return _Envelope(problem=f"the XML root is <{root.tag[:40]}>, not <Error>")
     present = (key for key in _FIELDS if root.find(key) is not None)
-    return {key: (root.findtext(key) or "").strip() for key in present}, ""
+    fields = {key: (root.findtext(key) or "").strip() for key in present}
+    detail = root.find("AccessDeniedDetail")
+    items = [] if detail is None else list(detail)
+    return _Envelope(
+        fields=fields, detail={item.tag: (item.text or "").strip() for item in items}
+    )
 
 
 def _server_string_to_sign(message: str) -> str | None:

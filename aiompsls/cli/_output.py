@@ -58,6 +58,7 @@ def report_error(exc: MpslsError) -> int:
     """Print ``error: <Code>: <message>`` (and the request id) and return 1.
 
     An ``ApiError`` shows the service's code; any other error shows its class name.
+    A RAM denial adds its AccessDeniedDetail as ``access denied: Key=Value, ...``.
     """
     if isinstance(exc, ApiError):
         code, message = exc.code, exc.message
@@ -67,5 +68,10 @@ def report_error(exc: MpslsError) -> int:
     request_id = getattr(exc, "request_id", None)
     if request_id:
         lines.append(f"request id: {request_id}")
+    detail = exc.access_denied_detail if isinstance(exc, ApiError) else {}
+    if detail:
+        lines.append(
+            "access denied: " + ", ".join(f"{k}={v}" for k, v in detail.items())
+        )
     sys.stderr.write("\n".join(lines) + "\n")
     return EXIT_ERROR

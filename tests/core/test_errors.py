@@ -145,7 +145,7 @@ ENVELOPES = [
         GO_SDK_DENIED_DETAIL,
         e.InvalidRequestError,
         ("InvalidAK", "message", "request id", "host id", "recommend"),
-        id="go-sdk-access-denied-detail-ignored",
+        id="go-sdk-access-denied-detail",
     ),
     pytest.param(
         500,
