@@ -183,13 +183,38 @@ def _on_signals(stop: asyncio.Event) -> list[signal.Signals]:
     return handled
 
 
+def _port(text: str) -> int:
+    """A TCP port number for ``--port`` (0 for a free one)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is from 0 to 65535, not {port}")
+    return port
+
+
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds for ``--task-step``."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    return seconds
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``serve`` options to ``parser`` (shared with the ``aiompsls`` CLI)."""
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default %(default)s)"
     )
     parser.add_argument(
-        "--port", type=int, default=0, help="port to bind; 0 picks a free one (default)"
+        "--port",
+        type=_port,
+        default=0,
+        help="port to bind; 0 picks a free one (default)",
     )
     parser.add_argument(
         "--state-dir",
@@ -219,7 +244,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--task-step",
-        type=float,
+        type=_seconds,
         default=1.0,
         metavar="SECONDS",
         help="seconds per task step with --task-advance time (default %(default)s)",

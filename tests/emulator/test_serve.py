@@ -125,6 +125,27 @@ def test_key_id_without_secret_is_a_usage_error(
     assert "--access-key-secret" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--port", "99999", "a port is from 0 to 65535, not 99999"),
+        ("--port", "-1", "a port is from 0 to 65535, not -1"),
+        ("--port", "http", "not a port number: 'http'"),
+        ("--task-step", "-1", "must be more than 0 seconds, not -1"),
+        ("--task-step", "0", "must be more than 0 seconds, not 0"),
+        ("--task-step", "nan", "must be more than 0 seconds, not nan"),
+        ("--task-step", "soon", "not a number: 'soon'"),
+    ],
+)
+def test_out_of_range_options_are_usage_errors_naming_the_option(
+    capsys: pytest.CaptureFixture[str], option: str, value: str, message: str
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        serve.main(["--memory", option, value])
+    assert info.value.code == 2
+    assert f"argument {option}: {message}" in capsys.readouterr().err
+
+
 def test_help_names_the_state_folder_and_memory_options(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
