@@ -150,3 +150,5 @@ def _check_json(param: Param, value: str) -> None:
         json.loads(value)
     except ValueError as exc:
         raise invalid(param.name, f"not valid JSON ({exc})") from None
+    except RecursionError:
+        raise invalid(param.name, "not valid JSON (it nests too deeply)") from None

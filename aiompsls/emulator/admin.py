@@ -109,7 +109,7 @@ def _loopback_only(handler: _AdminHandler) -> _AdminHandler:
 def _plan_from_body(body: bytes) -> FaultPlan:
     try:
         data = json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise FaultSpecError(f"the body is not JSON: {exc}") from None
     if isinstance(data, str):
         return parse_faults(data)

@@ -81,6 +81,7 @@ def test_missing_parameter_uses_the_gateway_message():
         ),
         ("CreateSpace", {"Name": "1abc"}, "Name", "match"),
         ("RunDBCommand", {"Body": "{oops"}, "Body", "not valid JSON"),
+        ("RunDBCommand", {"Body": "[" * 100_000}, "Body", "nests too deeply"),
         ("DeleteFile", {"Id": ",".join(["x"] * 51)}, "Id", "at most 50"),
         (
             "UpdateHttpTriggerConfig",

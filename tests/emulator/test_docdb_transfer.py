@@ -205,3 +205,34 @@ def test_export_chunks_stream_the_same_file_in_pieces():
 def test_export_chunks_of_a_missing_collection_fail_at_once():
     with pytest.raises(CollectionNotFoundError):
         SpaceDB.in_memory().export_chunks("ghosts", "JSON")
+
+
+def test_numbers_beyond_a_double_fail_their_record_and_nothing_else():
+    space = SpaceDB.in_memory()
+    payload = b'{"_id":1,"n":1.5}\n{"_id":2,"n":1e400}\n{"_id":3,"n":-1e999}'
+    counts = space.import_file("c", io.BytesIO(payload), "JSON", "INSERT")
+    assert (counts.success, counts.failed) == (1, 2)
+    assert list(space.documents("c")) == [{"_id": 1, "n": 1.5}]
+
+
+def test_csv_numbers_that_fit_no_number_type_stay_text():
+    space = SpaceDB.in_memory()
+    digits = "9" * 5000  # more digits than Python converts to an int
+    payload = f"_id,big,huge\n1,1e400,{digits}\n".encode()
+    space.import_file("c", io.BytesIO(payload), "CSV", "INSERT")
+    assert list(space.documents("c")) == [{"_id": 1, "big": "1e400", "huge": digits}]
+
+
+@pytest.mark.parametrize(
+    ("payload", "mentions"),
+    [
+        (b"[" + b"[" * 100_000 + b"]" * 100_000 + b"]", "nests too deeply"),
+        (b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}\n", "not a JSON document"),
+    ],
+    ids=["array", "lines"],
+)
+def test_a_file_nested_beyond_parsing_is_an_invalid_file(payload, mentions):
+    space = SpaceDB.in_memory()
+    with pytest.raises(InvalidFileError) as info:
+        space.import_file("c", io.BytesIO(payload), "JSON", "INSERT")
+    assert mentions in info.value.message

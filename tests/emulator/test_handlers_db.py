@@ -136,6 +136,22 @@ def test_unsupported_or_malformed_commands_are_invalid_parameters(
     assert mentions in error.message
 
 
+@pytest.mark.parametrize(
+    ("body", "mentions"),
+    [
+        ('{"command":"insertOne","collection":"c","data":{"n":1e400}}', "too large"),
+        ('{"command":"insertOne","collection":"c","data":{"n":NaN}}', "NaN"),
+    ],
+)
+def test_numbers_json_cannot_store_are_invalid_parameters(
+    fails, space_id, body, mentions
+):
+    request = m.RunDBCommandRequest(space_id=space_id, body=body)
+    error = fails(request, "InvalidParameter", 400)
+    assert "Body" in error.message
+    assert mentions in error.message
+
+
 def test_changing_the_id_of_a_stored_document_is_an_invalid_parameter(
     fails, space_id, people
 ):

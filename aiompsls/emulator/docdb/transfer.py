@@ -19,6 +19,7 @@ import csv
 import io
 import itertools
 import json
+import math
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,7 +32,14 @@ from aiompsls.emulator.docdb.errors import DocDBError, InvalidFileError
 from aiompsls.emulator.docdb.expressions import field_value
 from aiompsls.emulator.docdb.paths import locate, put, split_path
 from aiompsls.emulator.docdb.storage import Collection
-from aiompsls.emulator.docdb.values import MISSING, Document, dumps, loads
+from aiompsls.emulator.docdb.values import (
+    MISSING,
+    Document,
+    dumps,
+    finite_float,
+    loads,
+    refuse_constant,
+)
 
 Target = str | os.PathLike[str] | IO[bytes]
 CHUNK = 64 * 1024
@@ -191,7 +199,7 @@ def _line_records(head: str, text: IO[str]) -> Iterator[object | None]:
 
 
 def _array_records(text: IO[str]) -> Iterator[object]:
-    decoder = json.JSONDecoder(parse_constant=_refuse)
+    decoder = json.JSONDecoder(parse_constant=refuse_constant, parse_float=finite_float)
     buffer, done = "", False
     while True:
         buffer = buffer.lstrip().lstrip(",").lstrip()
@@ -199,6 +207,8 @@ def _array_records(text: IO[str]) -> Iterator[object]:
             return
         try:
             value, end = decoder.raw_decode(buffer)
+        except RecursionError:
+            raise InvalidFileError("the JSON array nests too deeply") from None
         except ValueError:
             if done:
                 raise InvalidFileError("the JSON array is malformed") from None
@@ -207,10 +217,6 @@ def _array_records(text: IO[str]) -> Iterator[object]:
             continue
         yield value
         buffer = buffer[end:]
-
-
-def _refuse(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def _csv_records(text: IO[str]) -> Iterator[object | None]:
@@ -232,10 +238,18 @@ def _row_document(row: dict[str | None, Any]) -> Document:
     return doc
 
 
+def _number(cell: str) -> object:
+    """A number cell as an int or a float; the text itself when it fits neither."""
+    try:
+        number = int(cell) if re.fullmatch(r"-?\d+", cell) else float(cell)
+    except ValueError:  # more digits than Python converts
+        return cell
+    return cell if number in (math.inf, -math.inf) else number
+
+
 def _typed(cell: str) -> object:
     if _NUMBER.fullmatch(cell):
-        number = float(cell)
-        return int(cell) if re.fullmatch(r"-?\d+", cell) else number
+        return _number(cell)
     if cell[0] in "[{":
         try:
             return loads(cell)

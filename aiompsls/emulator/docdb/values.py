@@ -11,6 +11,7 @@ value, then the name, then the value), so ``{"a":1,"b":2}`` differs from
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
@@ -168,10 +169,28 @@ def canonical(value: object) -> str:
     return dumps(_normal(value))
 
 
-def _raise_constant(name: str) -> object:
+def refuse_constant(name: str) -> object:
+    """``json`` hook: ``NaN``, ``Infinity`` and ``-Infinity`` are not JSON."""
     raise ValueError(f"{name} is not valid JSON")
 
 
+def finite_float(text: str) -> float:
+    """``json`` hook: a number, refused when it does not fit a double (``1e400``)."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"the number {text[:40]} is too large")
+    return number
+
+
 def loads(text: str | bytes) -> Any:
-    """Parse JSON text, refusing ``NaN`` and ``Infinity``."""
-    return json.loads(text, parse_constant=_raise_constant)
+    """Parse JSON text, refusing ``NaN``, ``Infinity`` and numbers beyond a double.
+
+    Raises:
+        ValueError: The text is not such JSON, or nests too deeply to parse.
+    """
+    try:
+        return json.loads(
+            text, parse_constant=refuse_constant, parse_float=finite_float
+        )
+    except RecursionError:
+        raise ValueError("the JSON nests too deeply") from None

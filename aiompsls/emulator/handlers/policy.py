@@ -96,7 +96,7 @@ def _custom_rule(text: str | None) -> str:
         raise invalid_param("Policy", "required when PolicyName is EXTENDED")
     try:
         rule = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         rule = None
     if not isinstance(rule, dict):
         raise invalid_param("Policy", "expected a JSON object")

@@ -134,7 +134,7 @@ def _main_of(manifest: bytes | None) -> object:
         return None
     try:
         parsed = json.loads(manifest)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise PackageError(
             "The package.json of the package is not valid JSON."
         ) from None
