@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import mimetypes
 import uuid
-from typing import Final
+from typing import IO, Final
 
 from aiohttp import web
 
 from aiompsls._core.oss import Denial, error_xml
+from aiompsls.emulator.uploads import iter_file
 
 __all__ = [
     "OSS_PREFIX",
@@ -23,6 +24,7 @@ __all__ = [
     "malformed_post",
     "oss_request_id",
     "respond_error",
+    "send_bytes",
     "valid_key",
 ]
 
@@ -96,3 +98,22 @@ def content_type_for(key: str) -> str:
     """The content type OSS gives an object stored without one: by its extension."""
     guessed, _ = _TYPES.guess_type(key, strict=False)
     return guessed or "application/octet-stream"
+
+
+async def send_bytes(
+    response: web.StreamResponse, handle: IO[bytes], *, first: int, length: int
+) -> bool:
+    """Write ``length`` bytes of ``handle`` from ``first`` as the prepared body.
+
+    Returns:
+        True when all of them went out; False when the client went away first
+        (nothing to answer then, and nothing worth a traceback in the log).
+    """
+    try:
+        handle.seek(first)
+        async for chunk in iter_file(handle, limit=length):
+            await response.write(chunk)
+        await response.write_eof()
+    except ConnectionResetError:
+        return False
+    return True

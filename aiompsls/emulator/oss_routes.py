@@ -37,10 +37,12 @@ from aiompsls.emulator.oss_common import (
     invalid_digest,
     oss_request_id,
     respond_error,
+    send_bytes,
     valid_key,
 )
 from aiompsls.emulator.oss_post import post_object
-from aiompsls.emulator.uploads import ObjectTooLargeError, iter_file
+from aiompsls.emulator.oss_range import invalid_range, requested_span
+from aiompsls.emulator.uploads import ObjectTooLargeError
 
 if TYPE_CHECKING:
     from aiompsls.emulator.app import Gateway
@@ -161,18 +163,19 @@ class _OssSide:
         if opened is None:
             raise OssFaultError(_no_such_key(key))
         info, handle = opened
-        headers = _object_headers(info, params)
-        headers["x-oss-request-id"] = request_id
         with handle:
-            response = web.StreamResponse(headers=headers)
-            response.content_length = info.size
+            span = _span(request, info.size)
+            first, last = span or (0, info.size - 1)
+            headers = _object_headers(info, params) | {"x-oss-request-id": request_id}
+            if span is not None:
+                headers["Content-Range"] = f"bytes {first}-{last}/{info.size}"
+            response = web.StreamResponse(status=206 if span else 200, headers=headers)
+            response.content_length = last - first + 1
             await response.prepare(request)
-            if request.method == "GET":
-                async for chunk in iter_file(handle):
-                    await response.write(chunk)
-            await response.write_eof()
-        if request.method == "GET" and bucket.name == FILE_BUCKET:
-            self._count_download(key, info.size)
+            length = last - first + 1 if request.method == "GET" else 0
+            sent = await send_bytes(response, handle, first=first, length=length)
+        if sent and length and bucket.name == FILE_BUCKET:
+            self._count_download(key, length)
         return response
 
     def _count_download(self, key: str, size: int) -> None:
@@ -187,6 +190,15 @@ class _OssSide:
 
     def _now_ms(self) -> int:
         return int(self._gateway.now().timestamp() * 1000)
+
+
+def _span(request: web.Request, size: int) -> tuple[int, int] | None:
+    """The bytes a ``Range`` header asks for (None: all); InvalidRange if unservable."""
+    standard = request.headers.get("x-oss-range-behavior", "").lower() == "standard"
+    try:
+        return requested_span(request.headers.get("Range"), size, standard=standard)
+    except ValueError:
+        raise OssFaultError(invalid_range(size)) from None
 
 
 def _bucket(name: str) -> Bucket:
@@ -242,6 +254,7 @@ def _object_headers(info: ObjectInfo, params: Mapping[str, str]) -> dict[str, st
         "Content-Type": info.content_type,
         "ETag": info.etag,
         "Last-Modified": format_datetime(modified, usegmt=True),
+        "Accept-Ranges": "bytes",
         "x-oss-object-type": "Normal",
     }
     for param, header in _RESPONSE_HEADERS.items():

@@ -22,8 +22,8 @@ from aiohttp.typedefs import Handler
 from aiompsls.emulator.app import Gateway
 from aiompsls.emulator.handlers._urls import STATIC_BUCKET
 from aiompsls.emulator.objects import ObjectInfo, ObjectStore
+from aiompsls.emulator.oss_common import send_bytes
 from aiompsls.emulator.records import WebHostingStore
-from aiompsls.emulator.uploads import iter_file
 
 __all__ = ["SITE_PREFIX", "add_site_routes", "site_host"]
 
@@ -132,10 +132,8 @@ async def _send(
         response = web.StreamResponse(status=status, headers=headers)
         response.content_length = info.size
         await response.prepare(request)
-        if request.method != "HEAD":
-            async for chunk in iter_file(handle):
-                await response.write(chunk)
-        await response.write_eof()
+        length = info.size if request.method != "HEAD" else 0
+        await send_bytes(response, handle, first=0, length=length)
     return response
 
 

@@ -149,7 +149,22 @@ class PendingObject:
             self._spool.discard()
 
 
-async def iter_file(handle: IO[bytes], size: int = CHUNK_SIZE) -> AsyncIterator[bytes]:
-    """Read an open file in ``size`` chunks, each read in a worker thread."""
-    while chunk := await anyio.to_thread.run_sync(handle.read, size):
+async def iter_file(
+    handle: IO[bytes], size: int = CHUNK_SIZE, *, limit: int | None = None
+) -> AsyncIterator[bytes]:
+    """Read an open file in ``size`` chunks, each read in a worker thread.
+
+    Args:
+        handle: The file, read from its current position.
+        size: The most bytes one chunk holds.
+        limit: Stop after this many bytes (the end of the file if None).
+    """
+    left = limit
+    while left is None or left > 0:
+        want = size if left is None else min(size, left)
+        chunk = await anyio.to_thread.run_sync(handle.read, want)
+        if not chunk:
+            return
+        if left is not None:
+            left -= len(chunk)
         yield chunk

@@ -196,6 +196,66 @@ async def test_urls_signed_by_oss2_verify(emulator, session, sts):
         assert got.headers["Content-Disposition"] == "attachment; filename=x.json"
 
 
+# --- range downloads -----------------------------------------------------------------
+
+
+async def put_object(emulator, clock, session, key: str, data: bytes) -> None:
+    headers = {"Content-Type": "application/octet-stream"}
+    url = signed(emulator, clock, key, method="PUT", headers=headers)
+    async with session.put(url, data=data, headers=headers) as put:
+        assert put.status == 200, await put.text()
+
+
+async def test_a_range_get_answers_206_with_the_bytes_asked_for(
+    emulator, clock, session
+):
+    data = bytes(range(256)) * 4000  # 1,024,000 bytes: several read chunks
+    await put_object(emulator, clock, session, "range.bin", data)
+    url = signed(emulator, clock, "range.bin")
+    ranges = {"bytes=10-19": data[10:20], "bytes=-3": data[-3:]}
+    ranges["bytes=1000-700000"] = data[1000:700001]
+    for header, expected in ranges.items():
+        async with session.get(url, headers={"Range": header}) as got:
+            assert got.status == 206, header
+            assert await got.read() == expected
+            first = (
+                len(data) - 3 if header == "bytes=-3" else int(header[6:].split("-")[0])
+            )
+            last = first + len(expected) - 1
+            assert got.headers["Content-Range"] == f"bytes {first}-{last}/{len(data)}"
+            assert got.headers["Content-Length"] == str(len(expected))
+
+
+async def test_an_out_of_range_get_is_the_whole_object_or_416_if_standard(
+    emulator, clock, session
+):
+    await put_object(emulator, clock, session, "small.bin", b"0123456789")
+    plain = signed(emulator, clock, "small.bin")
+    async with session.get(plain, headers={"Range": "bytes=5-99"}) as whole:
+        assert (whole.status, await whole.read()) == (200, b"0123456789")
+        assert "Content-Range" not in whole.headers
+    standard = {"x-oss-range-behavior": "standard"}
+    url = signed(emulator, clock, "small.bin", headers=standard)
+    async with session.get(url, headers=standard | {"Range": "bytes=5-99"}) as cut:
+        assert (cut.status, await cut.read()) == (206, b"56789")
+    async with session.get(url, headers=standard | {"Range": "bytes=10-"}) as past:
+        assert past.status == 416
+        assert (await error_of(past))["Code"] == "InvalidRange"
+    async with session.get(plain, headers={"Range": "bytes=0-1,4-5"}) as several:
+        assert several.status == 416
+
+
+async def test_oss2_range_download_through_a_signed_url(emulator, clock, session):
+    data = b"abcdefghijklmnopqrstuvwxyz"
+    await put_object(emulator, clock, session, "oss2-range.txt", data)
+    bucket = oss2_bucket(emulator, sts=False)
+    url = under_oss_prefix(emulator, bucket.sign_url("GET", "oss2-range.txt", 60))
+    result = await anyio.to_thread.run_sync(
+        lambda: bucket.get_object_with_url(url, byte_range=(3, 6)).read()
+    )
+    assert result == b"defg"
+
+
 # --- refusals of presigned requests --------------------------------------------------
 
 
