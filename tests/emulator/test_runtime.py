@@ -301,6 +301,21 @@ async def test_a_package_is_unpacked_once_per_deployment(runtime, tmp_path):
     assert await runtime.prepare(path, "dep-2") != first
 
 
+async def test_forget_drops_one_deployments_or_a_whole_spaces_copies(runtime, tmp_path):
+    path = package(tmp_path, "exports.main = () => 1;")
+    keys = ["s1/dep-1", "s1/dep-10", "s1/dep-2", "s2/dep-3"]
+    entries = {key: await runtime.prepare(path, key) for key in keys}
+    runtime.forget("s1/dep-1")  # not s1/dep-10, though it starts the same
+    gone = {key for key, entry in entries.items() if not entry.exists()}
+    assert gone == {"s1/dep-1"}
+    runtime.forget("s1/")
+    gone = {key for key, entry in entries.items() if not entry.exists()}
+    assert gone == {"s1/dep-1", "s1/dep-10", "s1/dep-2"}
+    again = await runtime.prepare(path, "s1/dep-1")  # unpacked anew when needed
+    assert again.exists()
+    assert entries["s2/dep-3"].exists()
+
+
 async def test_without_node_an_invocation_is_refused(tmp_path):
     runtime = FunctionRuntime(node=None, cache_dir=tmp_path / "cache")
     assert not runtime.available

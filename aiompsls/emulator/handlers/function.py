@@ -24,6 +24,7 @@ from aiompsls.emulator.handlers._common import (
 )
 from aiompsls.emulator.handlers._urls import FUNCTION_BUCKET, presigned_url
 from aiompsls.emulator.records import DeploymentRecord, FunctionRecord
+from aiompsls.emulator.runtime import package_key
 from aiompsls.emulator.state import Space
 
 R = TypeVar("R")
@@ -160,11 +161,9 @@ def delete_function(
     function_of(space, req.name)
     store = space.functions
     del store.functions[req.name]
-    store.deployments = {
-        key: dep
-        for key, dep in store.deployments.items()
-        if dep.function_name != req.name
-    }
+    for dep in [d for d in store.deployments.values() if d.function_name == req.name]:
+        del store.deployments[dep.deployment_id]
+        ctx.runtime.forget(package_key(space.space_id, dep.deployment_id))
     store.logs = [log for log in store.logs if log.function_name != req.name]
     state_of(ctx).objects.delete_prefix(*function_prefix(space.space_id, req.name))
     return m.DeleteFunctionResponse(request_id=ctx.request_id)

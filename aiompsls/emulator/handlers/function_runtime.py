@@ -45,6 +45,7 @@ from aiompsls.emulator.runtime import (
     Outcome,
     PackageError,
     invocation_log,
+    package_key,
 )
 from aiompsls.emulator.state import Space
 
@@ -200,7 +201,7 @@ def _invocation(ctx: Context, space: Space, req: m.RunFunctionRequest) -> Invoca
         )
     return Invocation(
         package=package,
-        package_key=f"{space.space_id}/{dep.deployment_id}",
+        package_key=package_key(space.space_id, dep.deployment_id),
         event=args,
         request_id=state_of(ctx).new_hex(32),
         function_name=fn.name,

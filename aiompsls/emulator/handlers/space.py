@@ -73,6 +73,7 @@ def delete_space(ctx: Context, req: m.DeleteSpaceRequest) -> m.DeleteSpaceRespon
     """Delete a space and everything in it."""
     space_of(ctx, req.space_id)
     state_of(ctx).remove_space(req.space_id)
+    ctx.runtime.forget(f"{req.space_id}/")  # its deployments' unpacked packages
     return m.DeleteSpaceResponse(request_id=ctx.request_id)
 
 

@@ -16,6 +16,7 @@ from aiompsls.emulator.runtime.model import (
     LogLine,
     Outcome,
     billing_duration,
+    package_key,
 )
 from aiompsls.emulator.runtime.package import (
     PackageError,
@@ -41,4 +42,5 @@ __all__ = [
     "extract_package",
     "inspect_package",
     "invocation_log",
+    "package_key",
 ]

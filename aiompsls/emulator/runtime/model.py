@@ -21,6 +21,7 @@ __all__ = [
     "LogLine",
     "Outcome",
     "billing_duration",
+    "package_key",
 ]
 
 BILLING_STEP_MS = 100
@@ -124,3 +125,12 @@ class Outcome:
     def billing_duration_ms(self) -> int:
         """The billed time (:func:`billing_duration` of :attr:`duration_ms`)."""
         return billing_duration(self.duration_ms)
+
+
+def package_key(space_id: str, deployment_id: str) -> str:
+    """The :attr:`Invocation.package_key` of a deployment: ``<SpaceId>/<id>``.
+
+    A space's keys all start with ``<SpaceId>/``, which
+    :meth:`~.runner.FunctionRuntime.forget` takes to drop them all.
+    """
+    return f"{space_id}/{deployment_id}"

@@ -167,6 +167,20 @@ class FunctionRuntime:
         async with self._slots:
             yield
 
+    def forget(self, package_key: str) -> None:
+        """Drop the unpacked copies of ``package_key``, or of every key under it.
+
+        ``space/deployment`` names one deployment's package; ``space/`` ends with
+        ``/`` and names all of a space's. A function that runs again is unpacked anew.
+        """
+        exact = package_key if package_key.endswith("/") else package_key + "\x00"
+        for version in [v for v in self._entries if v.startswith(exact)]:
+            del self._entries[version]
+            self._locks.pop(version, None)
+            if self.cache_dir is not None:
+                digest = hashlib.sha256(version.encode()).hexdigest()
+                shutil.rmtree(self.cache_dir / digest, ignore_errors=True)
+
     def close(self) -> None:
         """Remove the private cache folder and forget every unpacked package."""
         if self._cleanup is not None:
