@@ -259,7 +259,8 @@ async def answer(
         task_advance=gateway.task_advance,
     )
     serial = gateway.state.serial
-    fields = await _invoke(operation, handler, context, verified.params)
+    params = _action_params(verified.params, fmt)
+    fields = await _invoke(operation, handler, context, params)
     if _may_have_changed(operation, gateway.state.serial != serial):
         gateway.persist()
     return render_success(operation.name, fields, request_id=request_id, fmt=fmt)
@@ -290,6 +291,16 @@ def _route(verified: Verified) -> tuple[Operation, Handler]:
             status=501,
         )
     return operation, handler
+
+
+def _action_params(params: Mapping[str, str], fmt: str) -> Mapping[str, str]:
+    """The parameters the action sees: ``Format`` in its canonical spelling.
+
+    Format is the common parameter, matched case-insensitively (the official SDK
+    sends ``json``); an action that documents it too (DescribeResourceUsage) gets
+    ``JSON``, as its enumeration says.
+    """
+    return {**params, "Format": fmt} if "Format" in params else params
 
 
 async def _invoke(
