@@ -6,8 +6,9 @@ follow the hosting configuration: ``/`` and folder paths answer the ``IndexPath`
 file; a path with no file answers the ``HistoryModePath`` file (200) when set and
 its last segment has no extension, else the ``ErrorPath`` file with 404, else a
 plain 404. Answers carry the stored Content-Type and ETag (``If-None-Match`` gives
-304) and stream from disk. Only a space whose hosting service is ``IN_SERVICE`` is
-served.
+304) and stream from disk; a single ``Range`` of a page gets 206 (an end past the
+file is cut to it, a start past it is 416), so audio and video seek. Only a space
+whose hosting service is ``IN_SERVICE`` is served.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from aiompsls.emulator.app import Gateway
 from aiompsls.emulator.handlers._urls import STATIC_BUCKET
 from aiompsls.emulator.objects import ObjectInfo, ObjectStore
 from aiompsls.emulator.oss_common import send_bytes
+from aiompsls.emulator.oss_range import requested_span
 from aiompsls.emulator.records import WebHostingStore
 
 __all__ = ["SITE_PREFIX", "add_site_routes", "site_host"]
@@ -84,8 +86,9 @@ class _Site:
             return _text(404, f"Not found: /{path}")
         info, status = found
         response = await _send(request, objects, info, status)
-        if request.method == "GET" and response.status != 304:
-            space.usage.on(self.gateway.now()).web_traffic += info.size
+        if request.method == "GET" and response.status in (200, 206, 404):
+            sent = response.content_length or 0
+            space.usage.on(self.gateway.now()).web_traffic += sent
             self.gateway.persist()
         return response
 
@@ -129,12 +132,38 @@ async def _send(
         return _text(404, "Not found")
     _, handle = opened
     with handle:
+        first, last = 0, info.size - 1
+        if status == 200:  # a range of a page found, not of the error page
+            span = _span(request.headers.get("Range"), info.size)
+            if span is None:
+                return _unsatisfiable(info.size)
+            if span != (first, last):
+                (first, last), status = span, 206
+                headers["Content-Range"] = f"bytes {first}-{last}/{info.size}"
+        headers["Accept-Ranges"] = "bytes"
         response = web.StreamResponse(status=status, headers=headers)
-        response.content_length = info.size
+        response.content_length = last - first + 1
         await response.prepare(request)
-        length = info.size if request.method != "HEAD" else 0
-        await send_bytes(response, handle, first=0, length=length)
+        length = last - first + 1 if request.method != "HEAD" else 0
+        await send_bytes(response, handle, first=first, length=length)
     return response
+
+
+def _span(header: str | None, size: int) -> tuple[int, int] | None:
+    """The bytes asked for (RFC 9110 rules: an end past the object is cut to it).
+
+    All of them for no or a malformed ``Range``; None when it cannot be satisfied.
+    """
+    try:
+        span = requested_span(header, size, standard=True)
+    except ValueError:
+        return None
+    return span or (0, size - 1)
+
+
+def _unsatisfiable(size: int) -> web.Response:
+    headers = {"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"}
+    return web.Response(status=416, text="Range not satisfiable\n", headers=headers)
 
 
 def _etags(header: str | None) -> set[str]:

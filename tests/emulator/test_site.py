@@ -149,3 +149,32 @@ async def test_the_host_name_form_serves_the_same_site(site: str) -> None:
 )
 def test_site_host_names(host: str, expected: str | None) -> None:
     assert site_host(host) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "status", "body", "content_range"),
+    [
+        ("bytes=0-6", 206, "console", "bytes 0-6/14"),
+        ("bytes=-3", 206, "(1)", "bytes 11-13/14"),
+        ("bytes=8-99", 206, "log(1)", "bytes 8-13/14"),
+        ("bytes=0-", 200, "console.log(1)", None),
+        ("lines=1-2", 200, "console.log(1)", None),
+        ("bytes=14-", 416, "Range not satisfiable\n", "bytes */14"),
+    ],
+)
+async def test_a_range_of_a_page_is_206_and_one_past_its_end_416(
+    site: str, header: str, status: int, body: str, content_range: str | None
+) -> None:
+    got_status, got_body, headers = await fetch(site + "/app.js", Range=header)
+    assert (got_status, got_body) == (status, body)
+    assert headers.get("Content-Range") == content_range
+    assert headers["Accept-Ranges"] == "bytes"
+
+
+@pytest.mark.parametrize(
+    "site", [seeded(error_path="404.html")], indirect=True, ids=["error-page"]
+)
+async def test_the_error_page_ignores_a_range(site: str) -> None:
+    status, body, headers = await fetch(site + "/nothing.png", Range="bytes=0-3")
+    assert (status, body) == (404, "<h1>missing</h1>")
+    assert "Content-Range" not in headers
