@@ -176,7 +176,9 @@ class AiohttpTransport:
             raise _translate(exc, request, attempt) from _cause(exc)
         finally:
             _ATTEMPT.reset(token)
-        return HttpResponse(status=response.status, headers=response.headers, body=body)
+        return HttpResponse.received(
+            status=response.status, headers=response.headers, body=body
+        )
 
     def _route(self, url: str) -> tuple[yarl.URL, _Proxy]:
         """``url`` parsed, and the proxy (with its credentials) to reach it through.

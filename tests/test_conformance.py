@@ -20,10 +20,11 @@ from alibabacloud_tea_openapi import models as open_api_models
 
 import aiompsls
 from aiompsls import models as m
+from aiompsls._core.fields import model_fields
 from aiompsls._core.http import HttpRequest, HttpResponse
 from aiompsls._core.operations import OPERATIONS
 from aiompsls._core.params import encode_params
-from aiompsls._core.wire import make_converter, model_fields
+from aiompsls._core.wire import make_converter
 from aiompsls._transport import AiohttpTransport
 from aiompsls.cli import main
 from aiompsls.emulator import Emulator

@@ -7,40 +7,24 @@ strings and back, ``"true"`` strings, camelCase keys (``taskId``), ``Etag``/``ET
 single object where a list is documented, unknown extra keys.
 ``make_converter(strict=True)`` is what the emulator and the tests use: exact types,
 known keys only. Responses that keep to the documented shape, the usual case, take a
-lean path (``plain_structure_fn``) that builds the models without cattrs.
+lean path (:mod:`.plain`) that builds the models without cattrs.
 """
 
 from __future__ import annotations
 
-import enum
-import functools
-import types
-import typing
 from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from aiompsls.models._base import Request, Response, Shape
+from aiompsls._core.fields import is_model, model_fields, wire_name
+from aiompsls._core.plain import MISS, plain_structure_fn
 
 T = TypeVar("T")
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no", ""})
-
-
-def wire_name(attribute: attrs.Attribute[Any]) -> str:
-    """The wire name of a model attribute: its ``wire`` metadata or its PascalCase."""
-    explicit = attribute.metadata.get("wire")
-    if explicit:
-        return str(explicit)
-    return "".join(part.capitalize() for part in attribute.name.split("_"))
-
-
-def model_fields(cls: type) -> tuple[attrs.Attribute[Any], ...]:
-    """The attrs fields of a generated model class."""
-    return tuple(attrs.fields(cast("Any", cls)))
 
 
 def make_converter(
@@ -61,10 +45,10 @@ def make_converter(
         # ``T | None`` straight to the scalar hook, skipping cattrs' generic union path.
         converter.register_structure_hook(kind | None, _optional(hook))
     converter.register_structure_hook_factory(
-        _is_model, lambda cls: _structure_fn(converter, cls, strict=strict, lean=lean)
+        is_model, lambda cls: _structure_fn(converter, cls, strict=strict, lean=lean)
     )
     converter.register_unstructure_hook_factory(
-        _is_model, lambda cls: _unstructure_fn(converter, cls)
+        is_model, lambda cls: _unstructure_fn(converter, cls)
     )
     return converter
 
@@ -80,10 +64,6 @@ def _optional(hook: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         return hook(value, kind)
 
     return lenient_str if hook is _lenient_str else structure
-
-
-def _is_model(cls: Any) -> bool:
-    return isinstance(cls, type) and issubclass(cls, Shape | Response | Request)
 
 
 def _structure_fn(
@@ -148,112 +128,6 @@ def _normalise(
             is_lone = wire in lists and isinstance(value, Mapping)
             out[wire] = [value] if is_lone else value
     return out
-
-
-class _Miss(enum.Enum):
-    """The lean path's answer when data needs the general path."""
-
-    MISS = "miss"
-
-
-#: Returned by a :func:`plain_structure_fn` function for data it does not handle.
-MISS: Final = _Miss.MISS
-_SCALARS: Final = frozenset({str, int, float, bool})
-
-
-class _Never:
-    """A type no JSON value has: the exact type of fields that always convert."""
-
-
-def _no_shortcut(_: Any) -> Any:
-    return MISS
-
-
-@functools.cache
-def plain_structure_fn(cls: type) -> Callable[[Any], Any] | None:
-    """A lean lenient structure function for model ``cls``; None if it has none.
-
-    The function returns the model, or :data:`MISS` for data that is not plain.
-    Plain data keeps to the documented shape: a dict holding only documented wire
-    names, each with JSON null or exactly the documented type (``str``, ``int``,
-    ``float``, ``bool``; a dict for a nested model; a list for a tuple). On such data
-    the lenient converter drops the nulls and its hooks return every other value
-    unchanged, so building ``cls`` straight from the values gives an equal object.
-    Anything else (aliases, camelCase, numbers as strings, a lone object for a list,
-    a missing required key) is MISS: the general path decodes it or raises.
-    """
-    attrs.resolve_types(cast("Any", cls))
-    fields = model_fields(cls)
-    plan: dict[str, tuple[str, type, Callable[[Any], Any]]] = {}
-    for attribute in fields:
-        kind = _plain_kind(attribute.type)
-        if kind is None or attribute.validator or attribute.converter:
-            return None
-        plan[wire_name(attribute)] = (attribute.alias or attribute.name, *kind)
-    required = frozenset(
-        a.alias or a.name for a in fields if a.default is attrs.NOTHING
-    )
-
-    def structure(data: Any) -> Any:
-        if type(data) is not dict:
-            return MISS
-        kwargs: dict[str, Any] = {}
-        for key, value in data.items():
-            entry = plan.get(key)
-            if entry is None:  # an unknown, aliased or differently cased key
-                return MISS
-            name, exact, convert = entry
-            if type(value) is not exact:
-                if value is None:  # null means absent, as in _normalise
-                    continue
-                value = convert(value)
-                if value is MISS:
-                    return MISS
-            kwargs[name] = value
-        return cls(**kwargs) if kwargs.keys() >= required else MISS
-
-    return structure
-
-
-def _plain_kind(annotation: Any) -> tuple[type, Callable[[Any], Any]] | None:
-    """How plain values of ``annotation`` are read; None when they are not handled.
-
-    Returns the exact type of a value taken as is, and the conversion of a value of
-    another type (the containers; for scalars it always answers MISS).
-    """
-    if typing.get_origin(annotation) in (types.UnionType, typing.Union):
-        rest = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(rest) != 1:
-            return None
-        annotation = rest[0]  # ``T | None``: nulls never reach the conversion
-    if annotation in _SCALARS:
-        return annotation, _no_shortcut
-    if _is_model(annotation):
-        nested = plain_structure_fn(annotation)
-        return None if nested is None else (_Never, nested)
-    args = typing.get_args(annotation)
-    if typing.get_origin(annotation) is tuple and len(args) == 2 and args[1] is ...:
-        item = _plain_kind(args[0])
-        return None if item is None else (_Never, _plain_tuple(*item))
-    return None
-
-
-def _plain_tuple(exact: type, convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Convert a plain list to a tuple of its items converted one by one."""
-
-    def structure(value: Any) -> Any:
-        if type(value) is not list:
-            return MISS
-        items = []
-        for item in value:
-            if type(item) is not exact:
-                item = convert(item)
-                if item is MISS:
-                    return MISS
-            items.append(item)
-        return tuple(items)
-
-    return structure
 
 
 def _is_tuple(annotation: Any) -> bool:

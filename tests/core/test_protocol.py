@@ -2,17 +2,21 @@
 
 The oracle is vendor code (alibabacloud-tea-openapi's ``Utils.get_rpcsignature`` and
 ``Utils.get_authorization``), fed with the parameters and headers our request carries.
-Decoding reads the clock only for an error answer.
+Decoding reads the clock only for an error answer, and reads a body as ``json.loads``
+does whatever its encoding.
 """
 
 from __future__ import annotations
 
+import json
 import types
 import urllib.parse
 from datetime import UTC, datetime
 
 import pytest
 from alibabacloud_tea_openapi.utils import Utils
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aiompsls import models as m
 from aiompsls._core.http import HttpRequest, HttpResponse
@@ -24,7 +28,7 @@ from aiompsls._core.protocol import (
     format_timestamp,
 )
 from aiompsls._core.wire import make_converter
-from aiompsls.errors import ApiError
+from aiompsls.errors import ApiError, ResponseError
 
 KEY = SigningKey(access_key_id="testid", access_key_secret="testsecret")
 STS = SigningKey(
@@ -154,3 +158,48 @@ def test_the_clock_is_read_only_to_decode_an_error_answer():
     with pytest.raises(ApiError) as info:
         decode(_answer(503, b'{"RequestId": "r", "Code": "ServiceUnavailable"}'))
     assert (readings, info.value.retry_after) == ([WHEN.timestamp()], 10.0)
+
+
+def _decode_ok(body: bytes) -> m.DeleteSpaceResponse:
+    return decode_response(
+        HttpResponse(status=200, body=body),
+        action="DeleteSpace",
+        response_type=m.DeleteSpaceResponse,
+        converter=make_converter(),
+        now=lambda: 0.0,
+    )
+
+
+ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"]
+
+
+@given(st.text(), st.sampled_from(ENCODINGS), st.booleans())
+def test_a_body_reads_as_json_loads_reads_it(text: str, encoding: str, ascii_: bool):
+    body = json.dumps({"RequestId": text}, ensure_ascii=ascii_)
+    raw = body.encode(encoding, "surrogatepass")
+    assert _decode_ok(raw).request_id == json.loads(raw)["RequestId"] == text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"\xff{}",  # not UTF-8, and no other encoding json.loads knows
+        b"\xff\xfe{",  # a UTF-16 BOM and an odd byte
+        b'{"RequestId": "r"',
+        b'{"RequestId": "r"} x',
+        b'{"RequestId": NaN',
+        "\ufeff\ufeff{}".encode(),  # a second BOM is text
+    ],
+)
+def test_a_body_json_loads_rejects_is_not_json(body: bytes):
+    with pytest.raises(ValueError):  # noqa: PT011 - the oracle names no message
+        json.loads(body)
+    with pytest.raises(ResponseError, match="is not JSON"):
+        _decode_ok(body)
+
+
+def test_a_body_nested_past_the_parsers_depth_is_not_json():
+    body = b'{"RequestId": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with pytest.raises(ResponseError, match="is not JSON"):
+        _decode_ok(body)

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from aiompsls import models as m
 from aiompsls._core.operations import OPERATIONS
-from aiompsls._core.wire import MISS, make_converter, plain_structure_fn
+from aiompsls._core.plain import MISS, plain_structure_fn
+from aiompsls._core.wire import make_converter
 
 SAMPLES = json.loads(
     (Path(__file__).parent / "samples" / "documented_responses.json").read_text(
