@@ -58,9 +58,9 @@ async def emulator() -> AsyncIterator[Emulator]:
         yield emu
 
 
-async def client_call(emu: Emulator) -> AsyncIterator[Call]:
+async def client_call(emu: Emulator, **options: Any) -> AsyncIterator[Call]:
     transport = RecordingTransport()
-    config = aiompsls.ClientConfig(endpoint=emu.endpoint)
+    config = aiompsls.ClientConfig(endpoint=emu.endpoint, **options)
     creds = aiompsls.Credentials(access_key_id=KEY_ID, access_key_secret=SECRET)
     async with aiompsls.Client(creds, config=config, transport=transport) as client:
 
@@ -347,11 +347,16 @@ async def _web_files(call: Call, emu: Emulator, sid: str) -> None:
 
 
 @needs_node
+@pytest.mark.parametrize(
+    ("signature", "http_method"),
+    [("v1", "POST"), ("v1", "GET"), ("acs3", "POST"), ("acs3", "GET")],
+)
 async def test_every_action_through_the_client(
-    emulator: Emulator, function_packages: Any
+    emulator: Emulator, function_packages: Any, signature: str, http_method: str
 ):
     function_packages.put("hello")
-    async for call in client_call(emulator):
+    options = {"signature": signature, "http_method": http_method}
+    async for call in client_call(emulator, **options):
         assert await run_scenario(call, emulator) == set(OPERATIONS)
 
 
