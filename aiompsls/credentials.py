@@ -200,16 +200,23 @@ def _from_cli_file(
     return f"{path}: no profile {name!r}"
 
 
-def _load_json(path: Path) -> object:
-    """The parsed file, or None when it does not exist."""
+def _read_text(path: Path) -> str | None:
+    """The file's text (a UTF-8 BOM dropped), or None when it does not exist."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return None
     except UnicodeDecodeError:
         raise CredentialsError(f"{path}: not valid UTF-8 text") from None
     except OSError as exc:
         raise CredentialsError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
+def _load_json(path: Path) -> object:
+    """The parsed file, or None when it does not exist."""
+    text = _read_text(path)
+    if text is None:
+        return None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -286,14 +293,9 @@ def _from_ini_file(
 
 def _load_ini(path: Path) -> configparser.ConfigParser | None:
     """The parsed file, or None when it does not exist."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    text = _read_text(path)
+    if text is None:
         return None
-    except UnicodeDecodeError:
-        raise CredentialsError(f"{path}: not valid UTF-8 text") from None
-    except OSError as exc:
-        raise CredentialsError(f"{path}: cannot read: {exc.strerror}") from exc
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(text, source=str(path))
