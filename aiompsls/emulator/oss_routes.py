@@ -170,9 +170,9 @@ class _OssSide:
             if span is not None:
                 headers["Content-Range"] = f"bytes {first}-{last}/{info.size}"
             response = web.StreamResponse(status=206 if span else 200, headers=headers)
-            response.content_length = last - first + 1
+            response.content_length = size = last - first + 1
             await response.prepare(request)
-            length = last - first + 1 if request.method == "GET" else 0
+            length = size if request.method == "GET" else 0
             sent = await send_bytes(response, handle, first=first, length=length)
         if sent and length and bucket.name == FILE_BUCKET:
             self._count_download(key, length)

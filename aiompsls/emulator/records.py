@@ -298,8 +298,16 @@ class UsageStore:
 
     def on(self, moment: datetime) -> DailyUsage:
         """The counters of ``moment``'s UTC day, created on first use."""
-        day = moment.astimezone(UTC).strftime("%Y-%m-%d")
-        return self.days.setdefault(day, DailyUsage())
+        return self.days.setdefault(_day(moment), DailyUsage())
+
+    def seen(self, moment: datetime) -> DailyUsage:
+        """The counters of ``moment``'s UTC day; zeros (not kept) if it has none."""
+        return self.days.get(_day(moment)) or DailyUsage()
+
+
+def _day(moment: datetime) -> str:
+    """The key of ``moment``'s UTC day in :attr:`UsageStore.days`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d")
 
 
 @attrs.define(kw_only=True)

@@ -15,7 +15,6 @@ from typing import Generic, TypeVar
 import attrs
 
 from aiompsls.emulator._registry import Context, EmulatedError
-from aiompsls.emulator.records import DailyUsage
 from aiompsls.emulator.state import EmulatorState, Space
 
 T = TypeVar("T")
@@ -113,11 +112,6 @@ def iso_ms(ms: int) -> str:
 def iso_s(ms: int) -> str:
     """``2020-01-17T03:04:46Z``: ISO 8601 UTC to the second."""
     return to_datetime(ms).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def usage_today(ctx: Context, space: Space) -> DailyUsage:
-    """The usage counters of the call's UTC day."""
-    return space.usage.on(ctx.now)
 
 
 def split_list(value: str) -> list[str]:

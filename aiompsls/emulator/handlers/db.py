@@ -28,7 +28,6 @@ from aiompsls.emulator.handlers._common import (
     not_found,
     space_of,
     state_of,
-    usage_today,
 )
 
 
@@ -63,7 +62,7 @@ def run_db_command(ctx: Context, req: m.RunDBCommandRequest) -> m.RunDBCommandRe
         outcome = space.db.docs.run(req.body, new_id=new_id_of(ctx))
     except DocDBError as exc:
         raise service_error(exc) from exc
-    usage = usage_today(ctx, space)
+    usage = space.usage.on(ctx.now)
     usage.db_reads += outcome.reads
     usage.db_writes += outcome.writes
     return m.RunDBCommandResponse(

@@ -23,7 +23,6 @@ from aiompsls.emulator.handlers._common import (
     space_of,
     split_list,
     state_of,
-    usage_today,
 )
 from aiompsls.emulator.handlers._urls import FILE_BUCKET, object_url, presigned_url
 from aiompsls.emulator.records import StoredFile
@@ -88,7 +87,7 @@ def register_file(ctx: Context, req: m.RegisterFileRequest) -> m.RegisterFileRes
     if not stored.registered:
         stored.registered = True
         stored.modified_ms = now_ms(ctx)
-        usage_today(ctx, space).storage_uploads += 1
+        space.usage.on(ctx.now).storage_uploads += 1
     return m.RegisterFileResponse(request_id=ctx.request_id)
 
 

@@ -30,7 +30,6 @@ from aiompsls.emulator.handlers._common import (
     space_of,
     state_of,
     to_datetime,
-    usage_today,
 )
 from aiompsls.emulator.handlers._urls import FUNCTION_BUCKET, presigned_url
 from aiompsls.emulator.handlers.function import deployment_view, function_of
@@ -239,7 +238,7 @@ async def run_function(
     space = space_of(ctx, req.space_id)
     invocation = _invocation(ctx, space, req)
     outcome = await _execute(ctx, invocation)
-    usage = usage_today(ctx, space)
+    usage = space.usage.on(ctx.now)
     usage.function_count += 1
     usage.function_mb_ms += invocation.memory_mb * outcome.billing_duration_ms
     _keep_log(ctx, space, invocation, outcome)

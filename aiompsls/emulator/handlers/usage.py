@@ -26,7 +26,6 @@ from aiompsls.emulator.handlers._common import (
 )
 from aiompsls.emulator.handlers.webhosting_files import hosting_files
 from aiompsls.emulator.objects import ObjectStore
-from aiompsls.emulator.records import DailyUsage
 from aiompsls.emulator.state import Space
 
 DAY = timedelta(days=1)
@@ -94,7 +93,7 @@ def _sizes(space: Space, objects: ObjectStore) -> tuple[int, int, int]:
 def _row(
     space: Space, day: datetime, sizes: tuple[int, int, int]
 ) -> m.DescribeResourceUsageDataList:
-    used = space.usage.days.get(f"{day:%Y-%m-%d}", DailyUsage())
+    used = space.usage.seen(day)
     storage, database, web = sizes
     return m.DescribeResourceUsageDataList(
         start_time=f"{day:%Y-%m-%dT%H:%M:%SZ}",
