@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mimetypes
 import uuid
+from collections.abc import Mapping
 from typing import IO, Final
 
 from aiohttp import web
@@ -24,7 +25,7 @@ __all__ = [
     "malformed_post",
     "oss_request_id",
     "respond_error",
-    "send_bytes",
+    "send_object",
     "valid_key",
 ]
 
@@ -100,7 +101,39 @@ def content_type_for(key: str) -> str:
     return guessed or "application/octet-stream"
 
 
-async def send_bytes(
+async def send_object(
+    request: web.Request,
+    handle: IO[bytes],
+    *,
+    size: int,
+    span: tuple[int, int] | None,
+    status: int,
+    headers: Mapping[str, str],
+) -> tuple[web.StreamResponse, int]:
+    """Answer ``request`` with the ``size``-byte file ``handle``, or bytes ``span``.
+
+    A span answers 206 with its ``Content-Range``; every answer says
+    ``Accept-Ranges: bytes``; ``HEAD`` gets the headers only.
+
+    Returns:
+        The response, and how many body bytes went out (0 for ``HEAD`` and for a
+        client that went away before the end).
+    """
+    first, last = span or (0, size - 1)
+    headers = {**headers, "Accept-Ranges": "bytes"}
+    if span is not None:
+        status = 206
+        headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+    response = web.StreamResponse(status=status, headers=headers)
+    response.content_length = length = last - first + 1
+    await response.prepare(request)
+    if request.method == "HEAD":
+        length = 0
+    sent = await _send_bytes(response, handle, first=first, length=length)
+    return response, length if sent else 0
+
+
+async def _send_bytes(
     response: web.StreamResponse, handle: IO[bytes], *, first: int, length: int
 ) -> bool:
     """Write ``length`` bytes of ``handle`` from ``first`` as the prepared body.

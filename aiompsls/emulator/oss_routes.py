@@ -37,7 +37,7 @@ from aiompsls.emulator.oss_common import (
     invalid_digest,
     oss_request_id,
     respond_error,
-    send_bytes,
+    send_object,
     valid_key,
 )
 from aiompsls.emulator.oss_post import post_object
@@ -163,19 +163,18 @@ class _OssSide:
         if opened is None:
             raise OssFaultError(_no_such_key(key))
         info, handle = opened
+        headers = _object_headers(info, params) | {"x-oss-request-id": request_id}
         with handle:
-            span = _span(request, info.size)
-            first, last = span or (0, info.size - 1)
-            headers = _object_headers(info, params) | {"x-oss-request-id": request_id}
-            if span is not None:
-                headers["Content-Range"] = f"bytes {first}-{last}/{info.size}"
-            response = web.StreamResponse(status=206 if span else 200, headers=headers)
-            response.content_length = size = last - first + 1
-            await response.prepare(request)
-            length = size if request.method == "GET" else 0
-            sent = await send_bytes(response, handle, first=first, length=length)
-        if sent and length and bucket.name == FILE_BUCKET:
-            self._count_download(key, length)
+            response, sent = await send_object(
+                request,
+                handle,
+                size=info.size,
+                span=_span(request, info.size),
+                status=200,
+                headers=headers,
+            )
+        if sent and bucket.name == FILE_BUCKET:
+            self._count_download(key, sent)
         return response
 
     def _count_download(self, key: str, size: int) -> None:
@@ -254,7 +253,6 @@ def _object_headers(info: ObjectInfo, params: Mapping[str, str]) -> dict[str, st
         "Content-Type": info.content_type,
         "ETag": info.etag,
         "Last-Modified": format_datetime(modified, usegmt=True),
-        "Accept-Ranges": "bytes",
         "x-oss-object-type": "Normal",
     }
     for param, header in _RESPONSE_HEADERS.items():

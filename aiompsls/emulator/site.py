@@ -23,7 +23,7 @@ from aiohttp.typedefs import Handler
 from aiompsls.emulator.app import Gateway
 from aiompsls.emulator.handlers._urls import STATIC_BUCKET
 from aiompsls.emulator.objects import ObjectInfo, ObjectStore
-from aiompsls.emulator.oss_common import send_bytes
+from aiompsls.emulator.oss_common import send_object
 from aiompsls.emulator.oss_range import requested_span
 from aiompsls.emulator.records import WebHostingStore
 
@@ -85,9 +85,8 @@ class _Site:
         if found is None:
             return _text(404, f"Not found: /{path}")
         info, status = found
-        response = await _send(request, objects, info, status)
-        if request.method == "GET" and response.status in (200, 206, 404):
-            sent = response.content_length or 0
+        response, sent = await _send(request, objects, info, status)
+        if sent:
             space.usage.on(self.gateway.now()).web_traffic += sent
             self.gateway.persist()
         return response
@@ -121,44 +120,39 @@ def _resolve(
 
 async def _send(
     request: web.Request, objects: ObjectStore, info: ObjectInfo, status: int
-) -> web.StreamResponse:
-    """Stream one object (headers only for HEAD; 304 when the ETag matches)."""
-    headers = {"ETag": info.etag, "Content-Type": info.content_type}
+) -> tuple[web.StreamResponse, int]:
+    """Stream one object (or a range of a page); the response and bytes sent.
+
+    ``If-None-Match`` with the object's ETag answers 304; a range that cannot be
+    satisfied answers 416; the error page (404) ignores ``Range``.
+    """
     wanted = _etags(request.headers.get("If-None-Match"))
     if status == 200 and (info.etag in wanted or "*" in wanted):
-        return web.Response(status=304, headers={"ETag": info.etag})
+        return web.Response(status=304, headers={"ETag": info.etag}), 0
+    span = None
+    if status == 200:
+        try:
+            span = _span(request.headers.get("Range"), info.size)
+        except ValueError:
+            return _unsatisfiable(info.size), 0
     opened = objects.open(info.bucket, info.key)
     if opened is None:  # pragma: no cover - deleted between stat and open
-        return _text(404, "Not found")
-    _, handle = opened
-    with handle:
-        first, last = 0, info.size - 1
-        if status == 200:  # a range of a page found, not of the error page
-            span = _span(request.headers.get("Range"), info.size)
-            if span is None:
-                return _unsatisfiable(info.size)
-            if span != (first, last):
-                (first, last), status = span, 206
-                headers["Content-Range"] = f"bytes {first}-{last}/{info.size}"
-        headers["Accept-Ranges"] = "bytes"
-        response = web.StreamResponse(status=status, headers=headers)
-        response.content_length = last - first + 1
-        await response.prepare(request)
-        length = last - first + 1 if request.method != "HEAD" else 0
-        await send_bytes(response, handle, first=first, length=length)
-    return response
+        return _text(404, "Not found"), 0
+    headers = {"ETag": info.etag, "Content-Type": info.content_type}
+    with opened[1] as handle:
+        return await send_object(
+            request, handle, size=info.size, span=span, status=status, headers=headers
+        )
 
 
 def _span(header: str | None, size: int) -> tuple[int, int] | None:
-    """The bytes asked for (RFC 9110 rules: an end past the object is cut to it).
+    """The bytes a ``Range`` asks for by RFC 9110 rules; None for the whole file.
 
-    All of them for no or a malformed ``Range``; None when it cannot be satisfied.
+    Raises:
+        ValueError: The range cannot be satisfied.
     """
-    try:
-        span = requested_span(header, size, standard=True)
-    except ValueError:
-        return None
-    return span or (0, size - 1)
+    span = requested_span(header, size, standard=True)
+    return None if span == (0, size - 1) else span
 
 
 def _unsatisfiable(size: int) -> web.Response:
